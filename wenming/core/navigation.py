@@ -1,0 +1,38 @@
+"""The main menu. Each app registers its entries in ``AppConfig.ready()``;
+an entry shows only to the people its ``visible`` test admits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Promise
+    url_name: str
+    visible: Callable  # (Access) -> bool
+    order: int = 100
+
+
+_ITEMS: list[NavItem] = []
+
+
+def register_nav(item: NavItem) -> None:
+    if all(existing.url_name != item.url_name for existing in _ITEMS):
+        _ITEMS.append(item)
+        _ITEMS.sort(key=lambda i: i.order)
+
+
+def nav_for(access, path: str) -> list[dict]:
+    entries = []
+    for item in _ITEMS:
+        if not item.visible(access):
+            continue
+        url = reverse(item.url_name)
+        active = path == url if url == "/" else path.startswith(url)
+        entries.append({"label": item.label, "url": url, "active": active})
+    return entries

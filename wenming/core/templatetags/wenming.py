@@ -1,0 +1,21 @@
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def query_replace(context, **changes) -> str:
+    """The current query string with some parameters replaced (for pagination links)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        query[key] = value
+    return query.urlencode()
+
+
+@register.filter
+def minutes(value) -> int:
+    """Whole minutes of a timedelta (for "try again in N minutes")."""
+    try:
+        return max(1, int(value.total_seconds() // 60))
+    except AttributeError:
+        return 0
