@@ -158,7 +158,9 @@ AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_VERBOSE = False
 # axes.W006 warns that username-only lockout can be dodged by rotating client details; locking by
 # address instead would lock out a whole hospital behind one NAT address, so username it is.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# security.W021 asks for HSTS preload; a hospital intranet host name cannot be on the browsers'
+# preload list, so preload stays opt-in (SECURE_HSTS_PRELOAD=1) and the warning is silenced.
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "security.W021"]
 
 # --- HTTPS (production behind nginx) -----------------------------------------------------
 WENMING_HTTPS = env_bool("WENMING_HTTPS", False)

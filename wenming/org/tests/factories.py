@@ -9,15 +9,21 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "Wenming-Test-2026")
+    @factory.post_generation
+    def password(obj, create, extracted, **kwargs):
+        obj.set_password(extracted or "Wenming-Test-2026")
+        if create:
+            obj.save(update_fields=["password"])
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Department
         django_get_or_create = ("code",)
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"T{n:03d}")
     name = factory.Sequence(lambda n: f"测试科室{n}")
