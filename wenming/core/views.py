@@ -26,7 +26,12 @@ AUDIT_EXPORT_LIMIT = 100_000
 @login_required
 def home(request):
     access = access_for(request.user)
-    context = {"facts": dashboard_facts(access=access), "role_labels": Role.choices}
+    context = {
+        "facts": dashboard_facts(access=access),
+        # The person's roles in the order of Role; "staff member" only when it is all they are.
+        "role_names": [label for value, label in Role.choices if access.has(value) and value != Role.STAFF]
+        or [label for value, label in Role.choices if access.has(value)],
+    }
     if access.can_view_audit:
         context["recent_audit"] = [(entry, audit_module.describe(entry)) for entry in audit_entries(access=access)[:8]]
     return render(request, "core/home.html", context)
