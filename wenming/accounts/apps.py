@@ -11,4 +11,5 @@ class AccountsConfig(AppConfig):
         from wenming.core.audit import register_action
 
         register_action("accounts.password_changed", _("changed the password of {target}"))
-        register_action("accounts.login_locked", _("locked account {target} after repeated failed logins"))
+        register_action("accounts.totp_enabled", _("turned on the authenticator app for {target}"))
+        register_action("accounts.totp_disabled", _("turned off the authenticator app for {target}"))
