@@ -1,0 +1,145 @@
+"""``manage.py load_demo``: load (or restore) the demo hospital and print the demo logins.
+
+``make demo`` runs it before starting the server; running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from wenming.org import demo
+from wenming.org.models import (
+    Department,
+    DepartmentCategory,
+    PartyOrganization,
+    PartyOrgKind,
+    Role,
+    Staff,
+    StaffStatus,
+)
+
+
+def _width(text: str) -> int:
+    """Columns a string takes in a terminal (Chinese characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(_width(cell) for cell in column) for column in zip(headers, *rows, strict=True)]
+    lines = ["  ".join(_pad(cell, w) for cell, w in zip(headers, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    return "\n".join(lines)
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo hospital (江城市第一人民医院: departments, staff, party organisation, one login per role). "
+        "Idempotent: a second run changes nothing. Sets the demo accounts' password to the demo password."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load the demo even though the database holds an organisation the demo did not create.",
+        )
+
+    def handle(self, *args, force: bool = False, **options):
+        started = time.perf_counter()
+        try:
+            result = demo.load_demo(force=force)
+        except demo.NotADemoDatabase:
+            raise CommandError(
+                _(
+                    "This database already holds a hospital that load_demo did not create. The demo would "
+                    "overwrite departments and staff with the same codes and add demo accounts with a public "
+                    "password. Use an empty database for the demo, or --force if you really mean it."
+                )
+            ) from None
+        elapsed = time.perf_counter() - started
+        self._summary(result, elapsed)
+        self._logins()
+
+    def _summary(self, result: demo.LoadResult, elapsed: float) -> None:
+        def line(text: str, style=None) -> None:
+            self.stdout.write("  " + text, style)
+
+        self.stdout.write(
+            _("Demo hospital %(name)s loaded in %(seconds).1f s.")
+            % {"name": demo.HOSPITAL["name"], "seconds": elapsed},
+            self.style.SUCCESS,
+        )
+        by_category = dict(Department.objects.values_list("category").annotate(n=Count("pk")).order_by())
+        categories = ", ".join(f"{label} {by_category.get(value, 0)}" for value, label in DepartmentCategory.choices)
+        line(
+            _("Departments: %(total)d (%(categories)s)")
+            % {"total": sum(by_category.values()), "categories": categories}
+        )
+        staff = Staff.objects.aggregate(
+            total=Count("pk"),
+            active=Count("pk", filter=Q(status=StaffStatus.ACTIVE)),
+            party=Count("pk", filter=Q(is_party_member=True, status=StaffStatus.ACTIVE)),
+        )
+        line(
+            _("Staff: %(total)d (%(active)d in post, %(left)d left), %(party)d party members in post")
+            % {**staff, "left": staff["total"] - staff["active"]}
+        )
+        orgs = dict(PartyOrganization.objects.values_list("kind").annotate(n=Count("pk")).order_by())
+        line(
+            _("Party organisation: %(committees)d committee, %(general)d general branches, %(branches)d branches")
+            % {
+                "committees": orgs.get(PartyOrgKind.COMMITTEE, 0),
+                "general": orgs.get(PartyOrgKind.GENERAL_BRANCH, 0),
+                "branches": orgs.get(PartyOrgKind.BRANCH, 0),
+            }
+        )
+        if not result.changed:
+            line(_("Nothing to change: the demo was already loaded."))
+        if created := sum(result.created.values()):
+            line(_("This run created %(count)d rows.") % {"count": created})
+        if updated := sum(result.updated.values()):
+            line(
+                _("This run put %(count)d changed rows back to their demo values.") % {"count": updated},
+                self.style.WARNING,
+            )
+        if result.passwords_set:
+            line(
+                _("Password set to the demo password for: %(usernames)s")
+                % {"usernames": ", ".join(result.passwords_set)},
+                self.style.WARNING,
+            )
+        else:
+            line(_("The demo accounts already have the demo password."))
+        if result.lockouts_cleared:
+            line(_("Cleared %(count)d failed-login records of the demo accounts.") % {"count": result.lockouts_cleared})
+
+    def _logins(self) -> None:
+        """The demo accounts: who each one is (from the database) and what they see."""
+        people = {
+            staff.user.username: staff
+            for staff in Staff.objects.filter(user__username__in=[a.username for a in demo.DEMO_ACCOUNTS])
+            .select_related("user", "department")
+            .order_by()
+        }
+        rows = []
+        for account in demo.DEMO_ACCOUNTS:
+            staff = people.get(account.username)
+            who = f"{staff.name} · {staff.post} · {staff.department.name}" if staff else "—"
+            sees = str(account.sees) % {"department": staff.department.name if staff else ""}
+            rows.append([account.username, demo.DEMO_PASSWORD, str(Role(account.role).label), who, sees])
+        self.stdout.write("")
+        self.stdout.write(self.style.MIGRATE_HEADING(_("Demo logins (the password is for this demo only):")))
+        self.stdout.write(table([_("Username"), _("Password"), _("Role"), _("Who"), _("Sees")], rows))
+        self.stdout.write(
+            _("The demo password is published with the code: never load the demo into a database that real people use.")
+        )
