@@ -103,5 +103,42 @@ def format_details(data: Mapping[str, Any] | None) -> list[tuple[str, str]]:
 
 
 def client_ip(request) -> str | None:
-    """The client's address (REMOTE_ADDR; nginx sets it from X-Real-IP, see docs/deploy.md)."""
+    """The client's address. Behind a proxy listed in TRUSTED_PROXIES, RealClientAddressMiddleware
+    has already replaced REMOTE_ADDR with the X-Real-IP header nginx sets (see docs/deploy.md)."""
     return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_entry(
+    *,
+    actor,
+    action: str,
+    target: models.Model | None = None,
+    target_repr: str = "",
+    department=None,
+    data: Mapping[str, Any] | None = None,
+    ip: str | None = None,
+) -> AuditEntry:
+    """An unsaved entry, built exactly as :func:`audit_log` builds it, for :func:`audit_log_many`."""
+    if action not in _ACTIONS:
+        raise ValueError(f"Unregistered audit action {action!r}")
+    has_actor = actor is not None and getattr(actor, "pk", None)
+    return AuditEntry(
+        actor=actor if has_actor else None,
+        actor_name=actor.get_username() if has_actor else str(_("system")),
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_repr=(target_repr or (str(target) if target is not None else ""))[:200],
+        department=department,
+        data={k: _plain(v) for k, v in (data or {}).items()},
+        ip=ip,
+    )
+
+
+def audit_log_many(entries: list[AuditEntry], *, batch_size: int = 1000) -> int:
+    """Append many entries (built with :func:`audit_entry`) in a few INSERTs; for imports.
+    Call inside the transaction that made the changes. Returns how many were written."""
+    if any(entry.pk is not None for entry in entries):
+        raise TypeError("The audit log is append-only.")
+    AuditEntry.objects.bulk_create(entries, batch_size=batch_size)
+    return len(entries)

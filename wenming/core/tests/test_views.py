@@ -125,3 +125,23 @@ def test_audit_page_query_count_does_not_grow_with_entries(scenario, client_for,
     client.get("/audit/")  # warm the session and hospital cache
     with django_assert_max_num_queries(12):
         client.get("/audit/")
+
+
+@pytest.mark.django_db
+def test_client_address_comes_from_x_real_ip_only_behind_a_trusted_proxy(scenario, client_for, settings):
+    from wenming.core.models import AuditEntry
+
+    client = client_for(scenario.employee)
+    payload = {
+        "old_password": "Wenming-Test-2026",
+        "new_password1": "Xin-Mima-2026!",
+        "new_password2": "Xin-Mima-2026!",
+    }
+    client.post("/accounts/password/", payload, REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="10.8.1.23")
+    assert AuditEntry.objects.get(action="accounts.password_changed").ip == "10.8.1.23"
+
+    # From an untrusted address the header is ignored: anyone could send it.
+    client = client_for(scenario.office)
+    payload["old_password"] = "Wenming-Test-2026"
+    client.post("/accounts/password/", payload, REMOTE_ADDR="10.9.9.9", HTTP_X_REAL_IP="1.2.3.4")
+    assert AuditEntry.objects.filter(action="accounts.password_changed").latest("id").ip == "10.9.9.9"
