@@ -32,6 +32,7 @@ def pytest_configure(config):
 def _media_root(settings, tmp_path):
     """Uploads go to a per-test folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
 @pytest.fixture(autouse=True)

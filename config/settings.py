@@ -200,6 +200,8 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Files that only a view may hand out after checking access (import files, evidence, photos).
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
 # In the embedded set-up Django serves uploads itself; in production nginx serves MEDIA_ROOT.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", not WENMING_HTTPS)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

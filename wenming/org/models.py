@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from wenming.core.storage import private_storage
+
 
 class Hospital(models.Model):
     """The one hospital this installation serves (a singleton, pk=1)."""
@@ -232,9 +234,11 @@ class OrgImport(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
     )
-    departments_file = models.FileField(_("departments file"), upload_to="imports/org/", blank=True)
+    departments_file = models.FileField(
+        _("departments file"), upload_to="imports/org/", storage=private_storage, blank=True
+    )
     departments_name = models.CharField(max_length=200, blank=True)
-    staff_file = models.FileField(_("staff file"), upload_to="imports/org/", blank=True)
+    staff_file = models.FileField(_("staff file"), upload_to="imports/org/", storage=private_storage, blank=True)
     staff_name = models.CharField(max_length=200, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=OrgImportStatus.choices, default=OrgImportStatus.UPLOADED
