@@ -33,13 +33,13 @@ def test_department_head_sees_only_their_department(page, scenario):
 
 def test_switching_language_to_english_and_back(page, scenario):
     log_in(page, "office")
-    page.select_option("#wm-language", "en")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("#wm-language", "en")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("link", name="Audit log").first.is_visible()
     shot(page, "office-home-en")
-    page.select_option("#wm-language", "zh-hans")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("#wm-language", "zh-hans")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
 
 
