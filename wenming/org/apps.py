@@ -16,6 +16,7 @@ class OrgConfig(AppConfig):
         register_nav(NavItem(_("Staff"), "org:staff", lambda a: a.can_browse_org, order=11))
         register_nav(NavItem(_("Party organisation"), "org:party", lambda a: a.sees_whole_hospital, order=12))
         register_nav(NavItem(_("Import"), "org:import", lambda a: a.can_manage_org, order=80))
+        register_nav(NavItem(_("Hospital settings"), "org:hospital_edit", lambda a: a.can_manage_org, order=85))
         register_nav(NavItem(_("Audit log"), "core:audit", lambda a: a.can_view_audit, order=90))
 
         for code, sentence in {
@@ -31,6 +32,7 @@ class OrgConfig(AppConfig):
             "org.role.revoked": _("took a role from {target}"),
             "org.import.uploaded": _("uploaded organisation import {target}"),
             "org.import.confirmed": _("confirmed organisation import {target}"),
+            "org.import.cancelled": _("cancelled organisation import {target}"),
             "org.import.completed": _("completed organisation import {target}"),
             "org.import.failed": _("organisation import {target} failed"),
         }.items():

@@ -988,6 +988,7 @@ def org_import_cancel(*, record_id: int, by) -> OrgImport:
             raise OrgImportStateError(record)
         record.status, record.finished_at = OrgImportStatus.CANCELLED, timezone.now()
         record.save(update_fields=["status", "finished_at"])
+        audit_log(actor=by, action="org.import.cancelled", target=record)
     return record
 
 

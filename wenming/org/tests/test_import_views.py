@@ -189,6 +189,7 @@ def test_cancel_drops_the_import(office, scenario):
     assert "The import was cancelled; nothing was changed." in response.content.decode()
     record.refresh_from_db()
     assert record.status == OrgImportStatus.CANCELLED
+    assert AuditEntry.objects.filter(action="org.import.cancelled", target_id=str(record.pk)).count() == 1
     office.post(reverse("org:import_confirm", args=[record.pk]))
     record.refresh_from_db()
     assert record.status == OrgImportStatus.CANCELLED
