@@ -103,7 +103,8 @@ def test_xlsx_dates_become_iso():
 
 
 def messages_of(excinfo):
-    return [str(problem) for problem in excinfo.value.problems]
+    with translation.override("en"):
+        return [str(problem) for problem in excinfo.value.problems]
 
 
 def test_missing_and_doubled_columns_are_refused_together():
