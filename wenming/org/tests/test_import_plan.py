@@ -61,6 +61,14 @@ def snapshot_db():
     )
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Problems are worded when the plan is made: make them in English, as the assertions are.
+    (Tests of the Chinese wording switch with translation.override.)"""
+    with translation.override("en"):
+        yield
+
+
 @pytest.mark.django_db
 def test_the_sample_files_import_into_an_empty_hospital():
     plan = org_import_plan_files(departments=SAMPLE / "departments.csv", staff=SAMPLE / "staff.csv")
@@ -322,7 +330,7 @@ def test_an_error_while_writing_leaves_nothing_behind(scenario, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importing, "department_refresh_paths", broken)
+    monkeypatch.setattr(importing.apply, "department_refresh_paths", broken)
     with pytest.raises(RuntimeError):
         org_import_apply(plan=plan, by=scenario.office)
     assert snapshot_db() == before

@@ -246,7 +246,7 @@ def test_an_unexpected_error_fails_the_import_visibly(office, scenario, monkeypa
     def broken(**kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(importing, "org_import_apply", broken)
+    monkeypatch.setattr(importing.web, "org_import_apply", broken)
     importing.org_import_confirm(record_id=record.pk, by=scenario.office)
     with translation.override("en"):
         org_import_task(record.pk, by_id=scenario.office.pk, language="en")
