@@ -33,11 +33,16 @@ def redis_or_skip():
 
 
 def _reset_producers(app):
+    """Drop the app's connection and producer pools, and kombu's process-wide registry of them
+    (keyed by broker URL), so that no later task in this process picks up a closed pool."""
+    from kombu import pools
+
     pool = getattr(app, "_pool", None)
     if pool is not None:
         pool.force_close_all()
         app._pool = None
     app.amqp._producer_pool = None
+    pools.reset()
 
 
 @pytest.fixture
