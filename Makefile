@@ -71,7 +71,7 @@ catalogue: install
 ## make catalogue-update: merge new msgids into locale/zh_Hans and compile
 catalogue-update: install
 	$(MANAGE) makemessages -l zh_Hans --no-location --ignore=.venv --ignore=node_modules --ignore=var
-	$(MANAGE) compilemessages -l zh_Hans
+	$(MANAGE) compilemessages -l zh_Hans --ignore=.venv --ignore=node_modules
 
 test-sqlite: install assets
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
