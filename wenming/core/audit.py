@@ -73,18 +73,8 @@ def audit_log(
     ip: str | None = None,
 ) -> AuditEntry:
     """Append one entry. ``actor`` is a user or None for the system (an import command, a task)."""
-    if action not in _ACTIONS:
-        raise ValueError(f"Unregistered audit action {action!r}")
-    entry = AuditEntry(
-        actor=actor if actor is not None and getattr(actor, "pk", None) else None,
-        actor_name=(actor.get_username() if actor is not None and getattr(actor, "pk", None) else str(_("system"))),
-        action=action,
-        target_type=target._meta.label_lower if target is not None else "",
-        target_id=str(target.pk) if target is not None else "",
-        target_repr=(target_repr or (str(target) if target is not None else ""))[:200],
-        department=department,
-        data={k: _plain(v) for k, v in (data or {}).items()},
-        ip=ip,
+    entry = audit_entry(
+        actor=actor, action=action, target=target, target_repr=target_repr, department=department, data=data, ip=ip
     )
     entry.save()
     return entry
@@ -118,7 +108,7 @@ def audit_entry(
     data: Mapping[str, Any] | None = None,
     ip: str | None = None,
 ) -> AuditEntry:
-    """An unsaved entry, built exactly as :func:`audit_log` builds it, for :func:`audit_log_many`."""
+    """An unsaved entry (what :func:`audit_log` saves; :func:`audit_log_many` saves many at once)."""
     if action not in _ACTIONS:
         raise ValueError(f"Unregistered audit action {action!r}")
     has_actor = actor is not None and getattr(actor, "pk", None)
