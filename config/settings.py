@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "wenming.core.apps.CoreConfig",
     "wenming.org",
     "wenming.accounts",
+    "wenming.standards",
+    "wenming.scoring",
 ]
 
 MIDDLEWARE = [
