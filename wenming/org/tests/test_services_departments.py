@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from wenming.core.models import AuditEntry
 from wenming.org import services
@@ -99,7 +100,7 @@ def test_moving_refreshes_the_whole_subtree(scenario):
 @pytest.mark.django_db
 @pytest.mark.parametrize("target", ["D01", "D0101"])
 def test_moving_under_itself_or_a_descendant_is_refused(scenario, target):
-    with pytest.raises(ValidationError) as caught:
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
         services.department_update(
             by=scenario.office, department=scenario.cardio, parent=Department.objects.get(code=target)
         )
