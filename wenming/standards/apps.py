@@ -6,3 +6,8 @@ class StandardsConfig(AppConfig):
     name = "wenming.standards"
     label = "standards"
     verbose_name = _("Assessment standards")
+
+    def ready(self) -> None:
+        from wenming.core.audit import register_action
+
+        register_action("standards.version.created", _("imported assessment standard {target}"))
