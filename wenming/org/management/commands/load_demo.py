@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from wenming.org import demo
+from wenming.standards.demo import load_example_standards
 from wenming.org.models import (
     Department,
     DepartmentCategory,
@@ -66,8 +67,19 @@ class Command(BaseCommand):
                     "password. Use an empty database for the demo, or --force if you really mean it."
                 )
             ) from None
+        standards = load_example_standards()
         elapsed = time.perf_counter() - started
         self._summary(result, elapsed)
+        for outcome in standards:
+            self.stdout.write(
+                "  "
+                + _("Standard %(code)s %(name)s: version %(number)s")
+                % {
+                    "code": outcome.version.standard.code,
+                    "name": outcome.version.name,
+                    "number": outcome.version.number,
+                }
+            )
         self._logins()
 
     def _summary(self, result: demo.LoadResult, elapsed: float) -> None:
