@@ -13,7 +13,6 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from wenming.org import demo
-from wenming.standards.demo import load_example_standards
 from wenming.org.models import (
     Department,
     DepartmentCategory,
@@ -23,6 +22,7 @@ from wenming.org.models import (
     Staff,
     StaffStatus,
 )
+from wenming.standards.demo import load_example_standards
 
 
 def _width(text: str) -> int:
