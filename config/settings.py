@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "wenming.accounts",
     "wenming.standards",
     "wenming.scoring",
+    "wenming.feedback",
 ]
 
 MIDDLEWARE = [
