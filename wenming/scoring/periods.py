@@ -20,6 +20,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from wenming.standards.definition import CYCLE_ORDER, Cycle
 
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
@@ -29,7 +32,11 @@ _QUARTER = re.compile(r"([0-9]{4})-Q([0-9])")
 _YEAR = re.compile(r"[0-9]{4}")
 
 _EXAMPLES = {Cycle.MONTH: "2026-10", Cycle.QUARTER: "2026-Q4", Cycle.YEAR: "2026"}
-_CYCLE_WORDS = {Cycle.MONTH: "a month", Cycle.QUARTER: "a quarter", Cycle.YEAR: "a year"}
+_CYCLE_WORDS = {
+    Cycle.MONTH: gettext_lazy("a month"),
+    Cycle.QUARTER: gettext_lazy("a quarter"),
+    Cycle.YEAR: gettext_lazy("a year"),
+}
 
 
 @dataclass(frozen=True)
@@ -90,7 +97,9 @@ def _year(year: int) -> Period:
 
 def _check_year(text: str, year: int) -> None:
     if year < 1:
-        raise ValueError(f"period {text!r}: year {year:04d} is out of range")
+        raise ValueError(
+            _("period %(key)s: year %(year)s is out of range") % {"key": repr(text), "year": f"{year:04d}"}
+        )
 
 
 def _detect(text: str) -> Period:
@@ -101,26 +110,29 @@ def _detect(text: str) -> Period:
         year, month = int(match[1]), int(match[2])
         _check_year(text, year)
         if not 1 <= month <= 12:
-            raise ValueError(f"period {text!r}: month {match[2]} is not between 01 and 12")
+            message = _("period %(key)s: month %(month)s is not between 01 and 12")
+            raise ValueError(message % {"key": repr(text), "month": match[2]})
         if year >= 9999 and month == 12:
-            raise ValueError(f"period {text!r} is out of range")
+            raise ValueError(_("period %(key)s is out of range") % {"key": repr(text)})
         return _month(year, month)
     if match := _QUARTER.fullmatch(text):
         year, quarter = int(match[1]), int(match[2])
         _check_year(text, year)
         if not 1 <= quarter <= 4:
-            raise ValueError(f"period {text!r}: quarter Q{quarter} is not between Q1 and Q4")
+            message = _("period %(key)s: quarter Q%(quarter)s is not between Q1 and Q4")
+            raise ValueError(message % {"key": repr(text), "quarter": quarter})
         if year >= 9999 and quarter == 4:
-            raise ValueError(f"period {text!r} is out of range")
+            raise ValueError(_("period %(key)s is out of range") % {"key": repr(text)})
         return _quarter(year, quarter)
     if _YEAR.fullmatch(text):
         year = int(text)
         _check_year(text, year)
         return _year(year)
-    raise ValueError(
-        f"period {text!r} is not a month (YYYY-MM, e.g. 2026-10), a quarter (YYYY-Qn, e.g. 2026-Q4) "
+    message = _(
+        "period %(key)s is not a month (YYYY-MM, e.g. 2026-10), a quarter (YYYY-Qn, e.g. 2026-Q4) "
         "or a year (YYYY, e.g. 2026)"
     )
+    raise ValueError(message % {"key": repr(text)})
 
 
 def parse_period(text: str, cycle: Cycle | None = None) -> Period:
@@ -134,9 +146,15 @@ def parse_period(text: str, cycle: Cycle | None = None) -> Period:
     if cycle is not None:
         cycle = Cycle(cycle)
         if period.cycle != cycle:
+            message = _("period %(key)s is %(kind)s, but the standard's cycle is %(cycle)s: write it like %(example)s")
             raise ValueError(
-                f"period {text!r} is {_CYCLE_WORDS[period.cycle]}, but the standard's cycle is "
-                f"{cycle.value}: write it like {_EXAMPLES[cycle]!r}"
+                message
+                % {
+                    "key": repr(text),
+                    "kind": _CYCLE_WORDS[period.cycle],
+                    "cycle": cycle.value,
+                    "example": repr(_EXAMPLES[cycle]),
+                }
             )
     return period
 

@@ -5,9 +5,17 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from wenming.scoring.periods import Period, local_date, parse_period, period_of
 from wenming.standards.definition import Cycle
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are asserted in English (they are translated for users)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize(
