@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from openpyxl import load_workbook
 
 from wenming.core.models import AuditEntry
@@ -33,6 +34,13 @@ STD = "WMKS-M-2026"
 def sample():
     load_month()
     run("import_records", str(SAMPLE / "records.jsonl"))
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The service messages are asserted in English (users read them translated)."""
+    with translation.override("en"):
+        yield
 
 
 def test_compute_stores_results_and_audits(sample):
