@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import sys
 
-from django.conf import settings
-from django.core.management.base import BaseCommand
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from wenming.core.commands import TranslatedCommand
 from wenming.core.tabular import Problem
 from wenming.org.importing import OrgImportError, org_import_apply, org_import_plan_files
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = (
         "Import departments and staff from two files (.csv in UTF-8 or GB18030, or .xlsx). "
         "All or nothing: a file with any bad row changes nothing. Staff missing from the staff file "
@@ -28,21 +26,15 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
+        super().add_arguments(parser)
         parser.add_argument("departments", metavar="DEPARTMENTS", help="departments table (.csv or .xlsx)")
         parser.add_argument("staff", metavar="STAFF", help="staff table (.csv or .xlsx)")
         parser.add_argument(
             "--dry-run", action="store_true", help="check the files and print what would change, without writing"
         )
-        parser.add_argument(
-            "--language",
-            choices=[code for code, _name in settings.LANGUAGES],
-            help=f"language of the messages (default: {settings.LANGUAGE_CODE})",
-        )
 
     def handle(self, *args, **options):
-        language = options["language"] or translation.get_language() or settings.LANGUAGE_CODE
-        with translation.override(language):
-            self._run(options["departments"], options["staff"], dry_run=options["dry_run"])
+        self._run(options["departments"], options["staff"], dry_run=options["dry_run"])
 
     def _refuse(self, problems: list[Problem]) -> None:
         for problem in problems:

@@ -5,34 +5,27 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import translation
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from wenming.core.commands import TranslatedCommand
 from wenming.core.exports import xlsx_bytes
 from wenming.scoring.selectors import export_rows, period_export, stored_period
 from wenming.scoring.services import ScoringError
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = "Print the stored results of one period as JSON, or write them to a workbook with --format xlsx."
 
     def add_arguments(self, parser):
+        super().add_arguments(parser)
         parser.add_argument("standard", metavar="STANDARD", help="the standard's code")
         parser.add_argument("period", metavar="PERIOD", help="2026-10 (month), 2026-Q4 (quarter) or 2026 (year)")
         parser.add_argument("--format", choices=["json", "xlsx"], default="json", help="output format")
         parser.add_argument("--output", metavar="FILE", help="file to write (required for xlsx)")
-        parser.add_argument(
-            "--language",
-            choices=[code for code, _name in settings.LANGUAGES],
-            help=f"language of the messages (default: {settings.LANGUAGE_CODE})",
-        )
 
     def handle(self, *args, **options):
-        language = options["language"] or translation.get_language() or settings.LANGUAGE_CODE
-        with translation.override(language):
-            self._run(options)
+        self._run(options)
 
     def _run(self, options) -> None:
         try:

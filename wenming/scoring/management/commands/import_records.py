@@ -9,31 +9,23 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from django.conf import settings
-from django.core.management.base import BaseCommand
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from wenming.core.commands import TranslatedCommand
 from wenming.core.tabular import Problem
 from wenming.scoring.importing import RecordsImportError, records_import_apply, records_import_plan
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = "Import findings, bonuses, vetoes, manual scores and feedback from a JSONL file. All or nothing."
 
     def add_arguments(self, parser):
+        super().add_arguments(parser)
         parser.add_argument("file", metavar="FILE.jsonl", help="one JSON object per line (UTF-8)")
-        parser.add_argument(
-            "--language",
-            choices=[code for code, _name in settings.LANGUAGES],
-            help=f"language of the messages (default: {settings.LANGUAGE_CODE})",
-        )
 
     def handle(self, *args, **options):
-        language = options["language"] or translation.get_language() or settings.LANGUAGE_CODE
-        with translation.override(language):
-            self._run(Path(options["file"]))
+        self._run(Path(options["file"]))
 
     def _refuse(self, problems: list[Problem]) -> None:
         for problem in problems:

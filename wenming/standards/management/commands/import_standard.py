@@ -13,37 +13,29 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from django.conf import settings
-from django.core.management.base import BaseCommand
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from wenming.core.commands import TranslatedCommand
 from wenming.standards.parse import StandardError
 from wenming.standards.services import standard_import, standard_import_plan
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = (
         "Import an assessment standard from a YAML file. A file whose content differs from the newest "
         "version of its code becomes a new version; an identical one changes nothing. All or nothing."
     )
 
     def add_arguments(self, parser):
+        super().add_arguments(parser)
         parser.add_argument("file", metavar="FILE.yaml", help="the standard file (YAML, UTF-8)")
         parser.add_argument(
             "--dry-run", action="store_true", help="check the file and print what would change, without writing"
         )
-        parser.add_argument(
-            "--language",
-            choices=[code for code, _name in settings.LANGUAGES],
-            help=f"language of the messages (default: {settings.LANGUAGE_CODE})",
-        )
 
     def handle(self, *args, **options):
-        language = options["language"] or translation.get_language() or settings.LANGUAGE_CODE
-        with translation.override(language):
-            self._run(Path(options["file"]), dry_run=options["dry_run"], verbosity=options["verbosity"])
+        self._run(Path(options["file"]), dry_run=options["dry_run"], verbosity=options["verbosity"])
 
     def _refuse(self, problems: list[str]) -> None:
         for problem in problems:
