@@ -48,7 +48,6 @@ PARTY_WORDS: dict[str, bool] = {
     **dict.fromkeys(("", "否", "no", "0", "false"), False),
 }
 PARTY_CHOICES_TEXT = "是/否, yes/no, 1/0, true/false"
-MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 
 DEPARTMENT_NAME_MAX = Department._meta.get_field("name").max_length
 PATH_MAX = Department._meta.get_field("path").max_length

@@ -13,13 +13,12 @@ from django.utils.translation import gettext as _
 from wenming.core.tabular import Position, Problem, Table
 
 from ..models import Department, Staff
-from ..services import CODE_RE, STAFF_NO_RE
+from ..services import CODE_RE, PHONE_RE, STAFF_NO_RE
 from .columns import (
     CATEGORY_CHOICES_TEXT,
     CATEGORY_WORDS,
     DEPARTMENT_COLUMNS,
     DEPARTMENT_NAME_MAX,
-    MOBILE_RE,
     PARTY_CHOICES_TEXT,
     PARTY_WORDS,
     PATH_MAX,
@@ -215,7 +214,7 @@ def _check_staff(table: Table, known_codes: set[str], problems: list[Problem]) -
                 note(pos, message % {"value": row["party_member"], "choices": PARTY_CHOICES_TEXT})
         if table.has("phone"):
             item.phone = normalise_mobile(row["phone"])
-            if item.phone and not MOBILE_RE.match(item.phone):
+            if item.phone and not PHONE_RE.match(item.phone):
                 message = _("the mobile number “%(value)s” is not an 11-digit mainland mobile number")
                 note(pos, message % {"value": row["phone"]})
         if usable:

@@ -68,7 +68,8 @@ class _Keep(enum.Enum):
 KEEP: Final = _Keep.KEEP
 """Default of the ``*_update`` services' fields: leave this field unchanged."""
 
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+# ASCII digits only (\d would also accept full-width ones); the org import uses the same pattern.
+PHONE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 # Codes become path segments ("D01/D0101/") and staff numbers become login names.
 CODE_RE = re.compile(r"^[A-Za-z0-9._-]{1,32}$")
 STAFF_NO_RE = re.compile(r"^[A-Za-z0-9._-]{1,32}$")
