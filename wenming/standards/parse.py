@@ -26,6 +26,8 @@ from typing import Any
 import yaml
 from django.utils.translation import gettext as _
 
+from wenming.core.tabular import Position
+
 from .definition import CYCLE_ORDER, Bonus, Cycle, Deduction, Grade, Item, Rule, StandardDef, Subject, Veto
 
 #: A standard file is a few kilobytes; refuse anything absurd before parsing it.
@@ -154,9 +156,8 @@ def parse_standard(
 
 
 def _at_line(line: int, message: str) -> str:
-    if not line:
-        return message
-    return _("line %(line)s: %(message)s") % {"line": line, "message": message}
+    """``line 4: message`` as every import words it (no prefix when the line is unknown)."""
+    return Position(line).format(message) if line else message
 
 
 def _too_large() -> str:
