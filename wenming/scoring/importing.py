@@ -29,7 +29,7 @@ from wenming.standards.definition import Rule, Subject
 from wenming.standards.models import StandardVersion
 
 from .models import Record, RecordKind, RecordStatus, ScoringPeriod
-from .periods import parse_period, period_of
+from .periods import local_date, parse_period, period_of
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _FITS = {RecordKind.FINDING: "deduction", RecordKind.BONUS: "bonus", RecordKind.VETO: "veto"}
@@ -225,8 +225,6 @@ def _check_record(obj: dict, kind: str, ctx: _Context, errors: list[str]) -> Rec
 
 def _check_feedback(obj: dict, ctx: _Context, errors: list[str]) -> Feedback | None:
     """A feedback line as an unsaved Feedback (None when it has errors)."""
-    from .periods import local_date
-
     feedback = Feedback()
     department = obj.get("department")
     if department not in ctx.departments:
