@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("wenming.core.urls")),
     path("accounts/", include("wenming.accounts.urls")),
     path("org/", include("wenming.org.urls")),
+    path("standards/", include("wenming.standards.urls")),
+    path("scoring/", include("wenming.scoring.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

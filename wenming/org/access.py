@@ -73,6 +73,26 @@ class Access:
         """May open the department and staff lists at all."""
         return self.sees_whole_hospital or self.is_department_head or self.staff_department_id is not None
 
+    @property
+    def can_manage_standards(self) -> bool:
+        """Upload and edit assessment standards; compute, finalize and correct periods (文明办)."""
+        return self.is_system_admin or self.is_office
+
+    @property
+    def can_enter_scores(self) -> bool:
+        """Enter manual scores, bonuses and vetoes (文明办, 领导小组)."""
+        return self.is_system_admin or self.is_office or self.has(Role.LEADERSHIP)
+
+    @property
+    def can_view_rankings(self) -> bool:
+        """See every department's results: rankings, pay linkage, bulletins."""
+        return self.sees_whole_hospital
+
+    @property
+    def can_view_scores(self) -> bool:
+        """Open scorecards at all: the whole-hospital roles, and heads for their departments."""
+        return self.sees_whole_hospital or self.is_department_head
+
     def can_see_full_phone(self, staff: Staff) -> bool:
         return self.is_system_admin or self.is_office or (self.staff_id is not None and staff.pk == self.staff_id)
 

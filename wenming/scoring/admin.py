@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Record, Result, ScoringPeriod
+from .models import Evidence, PayRule, Record, Result, ScoringPeriod
 
 
 @admin.register(Record)
@@ -25,3 +25,14 @@ class ScoringPeriodAdmin(admin.ModelAdmin):
     list_filter = ["standard"]
     readonly_fields = ["computed_at", "finalized_at", "finalized_by"]
     inlines = [ResultInline]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = ["name", "record", "size", "uploaded_by", "uploaded_at"]
+    raw_id_fields = ["record", "uploaded_by"]
+
+
+@admin.register(PayRule)
+class PayRuleAdmin(admin.ModelAdmin):
+    list_display = ["standard", "method", "places", "updated_at"]

@@ -28,12 +28,12 @@ from wenming.org.selectors import current_hospital
 from wenming.standards.definition import Rule, Subject
 from wenming.standards.models import StandardVersion
 
-from .models import Record, RecordKind, RecordStatus, ScoringPeriod
+from .models import SCORED_KINDS, Record, RecordKind, RecordStatus, ScoringPeriod
 from .periods import local_date, parse_period, period_of
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _FITS = {RecordKind.FINDING: "deduction", RecordKind.BONUS: "bonus", RecordKind.VETO: "veto"}
-_KINDS = [*RecordKind.values, "feedback"]
+_KINDS = [*(kind.value for kind in SCORED_KINDS), "feedback"]
 MAX_COUNT = 100_000  # far above any real count; keeps a typo out of a 32-bit column
 MAX_ID = 100  # Record.external_id / Feedback.external_id max_length
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from wenming.core.storage import private_storage
 from wenming.standards.models import CYCLE_CHOICES
 
 
@@ -20,6 +21,14 @@ class RecordKind(models.TextChoices):
     BONUS = "bonus", _("Bonus")
     VETO = "veto", _("Veto")
     MANUAL = "manual", _("Manual score")
+    # A correction (更正) of a finalized period: ``value`` is the signed change of the subject's
+    # total, ``code`` the item it concerns (or empty), ``corrects`` the period. It never changes
+    # stored results; it is published with the next period and shown on the scorecard.
+    CORRECTION = "correction", _("Correction")
+
+
+# The kinds the engine scores (and import_records accepts, with feedback).
+SCORED_KINDS = (RecordKind.FINDING, RecordKind.BONUS, RecordKind.VETO, RecordKind.MANUAL)
 
 
 class RecordStatus(models.TextChoices):
@@ -77,6 +86,28 @@ class Record(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Optimistic concurrency: a form carries the version it was shown; saving checks and bumps it.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    # Approval and voiding (who decided, when, why); a correction's reason is ``reason`` too.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    corrects = models.ForeignKey(
+        "ScoringPeriod",
+        verbose_name=_("corrects period"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
 
     class Meta:
         verbose_name = _("scoring record")
@@ -95,10 +126,45 @@ class Record(models.Model):
                 name="scoring_record_one_subject",
             ),
             models.CheckConstraint(condition=models.Q(count__gte=1), name="scoring_record_count_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(kind="correction") | models.Q(corrects__isnull=False, value__isnull=False),
+                name="scoring_correction_has_period_and_value",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.code} {self.date or self.period_key}"
+
+    @property
+    def subject(self):
+        return self.department if self.department_id else self.staff
+
+
+class Evidence(models.Model):
+    """A file attached to a record (a photo, a scanned certificate, a document); private storage."""
+
+    record = models.ForeignKey(Record, verbose_name=_("record"), on_delete=models.PROTECT, related_name="evidence")
+    file = models.FileField(_("file"), upload_to="evidence/scoring/%Y/%m/", storage=private_storage)
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ScoringPeriod(models.Model):
@@ -187,3 +253,87 @@ class Result(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_code} {self.total}"
+
+
+class PayMethod(models.TextChoices):
+    RATIO = "ratio", _("Total ÷ full score")
+    GRADE_TABLE = "grade_table", _("Table by grade")
+
+
+class PayRule(models.Model):
+    """How a standard's monthly result becomes a performance coefficient for the finance office.
+
+    ``ratio``: coefficient = total ÷ full score (bonus included, so it may pass 1);
+    ``grade_table``: coefficient = ``grade_coefficients[grade]``. Either way a vetoed result gets
+    ``veto_coefficient`` when set, and the figure is rounded half-up to ``places`` decimals."""
+
+    standard = models.OneToOneField(
+        "standards.Standard", verbose_name=_("standard"), on_delete=models.PROTECT, related_name="pay_rule"
+    )
+    method = models.CharField(_("method"), max_length=16, choices=PayMethod.choices, default=PayMethod.RATIO)
+    grade_coefficients = models.JSONField(_("coefficient by grade"), default=dict, blank=True)
+    veto_coefficient = models.DecimalField(
+        _("coefficient when vetoed"), max_digits=6, decimal_places=4, null=True, blank=True
+    )
+    places = models.PositiveSmallIntegerField(_("decimal places"), default=4)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("pay linkage rule")
+        verbose_name_plural = _("pay linkage rules")
+
+    def __str__(self) -> str:
+        return f"{self.standard_id} {self.method}"
+
+
+class ComputeStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to run")
+    RUNNING = "running", _("Computing")
+    DONE = "done", _("Computed")
+    FAILED = "failed", _("Failed")
+
+
+class ComputeRun(models.Model):
+    """One (re)computation asked for from the web page, run by a background task; the page polls
+    it for progress. ``steps_done``/``steps_total`` count the periods computed (a rollup computes
+    its source periods first)."""
+
+    standard = models.ForeignKey(
+        "standards.Standard", verbose_name=_("standard"), on_delete=models.PROTECT, related_name="+"
+    )
+    period_key = models.CharField(_("period"), max_length=8)
+    status = models.CharField(_("status"), max_length=16, choices=ComputeStatus.choices, default=ComputeStatus.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    steps_done = models.PositiveIntegerField(default=0)
+    steps_total = models.PositiveIntegerField(default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("computation")
+        verbose_name_plural = _("computations")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.standard_id} {self.period_key} {self.status}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ComputeStatus.DONE:
+            return 100
+        if not self.steps_total:
+            return 0
+        return min(100, self.steps_done * 100 // self.steps_total)

@@ -22,10 +22,10 @@ from wenming.standards.definition import Cycle, Rule, Subject
 from wenming.standards.models import StandardVersion
 from wenming.standards.selectors import newest_version
 
-from .aggregation import period_facts, subjects_in_scope
-from .engine import SourceResult, score_period
-from .models import Result, ScoringPeriod
-from .periods import Period, local_date, parse_period
+from ..aggregation import period_facts, subjects_in_scope
+from ..engine import SourceResult, score_period
+from ..models import Result, ScoringPeriod
+from ..periods import Period, local_date, parse_period
 
 
 class ScoringError(ValidationError):

@@ -1,0 +1,1 @@
+"""Scoring pages: see the package docstring."""
