@@ -40,14 +40,11 @@ class AuditedAdmin(admin.ModelAdmin):
         return super().log_deletions(request, queryset)
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor_name", "action", "target_repr", "department", "ip"]
-    list_filter = ["action", "target_type"]
-    search_fields = ["target_repr", "actor_name", "target_id"]
-    date_hierarchy = "at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For data that changes only through the services (which check the rules and audit):
+    the admin may look, never add, change or delete."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -55,6 +52,14 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["at", "actor_name", "action", "target_repr", "department", "ip"]
+    list_filter = ["action", "target_type"]
+    search_fields = ["target_repr", "actor_name", "target_id"]
+    date_hierarchy = "at"
 
 
 User = get_user_model()

@@ -1,13 +1,18 @@
+"""Scoring in the Django admin: read only. Every write goes through the services (which check
+finalized periods and write the audit log), so the admin can look but never change a record,
+a result or a period — finalized data cannot be altered from here either."""
+
 from django.contrib import admin
 
-from .models import Evidence, PayRule, Record, Result, ScoringPeriod
+from wenming.core.admin import ReadOnlyAdmin
+
+from .models import ComputeRun, Evidence, PayRule, Record, Result, ScoringPeriod
 
 
 @admin.register(Record)
-class RecordAdmin(admin.ModelAdmin):
+class RecordAdmin(ReadOnlyAdmin):
     list_display = ["kind", "standard", "department", "staff", "code", "date", "period_key", "count", "status"]
     list_filter = ["kind", "status", "standard"]
-    raw_id_fields = ["department", "staff", "assessor", "entered_by"]
     search_fields = ["code", "external_id", "note"]
 
 
@@ -18,21 +23,27 @@ class ResultInline(admin.TabularInline):
     readonly_fields = fields
     can_delete = False
 
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(ScoringPeriod)
-class ScoringPeriodAdmin(admin.ModelAdmin):
+class ScoringPeriodAdmin(ReadOnlyAdmin):
     list_display = ["standard", "key", "version", "computed_at", "finalized_at"]
     list_filter = ["standard"]
-    readonly_fields = ["computed_at", "finalized_at", "finalized_by"]
     inlines = [ResultInline]
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(ReadOnlyAdmin):
     list_display = ["name", "record", "size", "uploaded_by", "uploaded_at"]
-    raw_id_fields = ["record", "uploaded_by"]
 
 
 @admin.register(PayRule)
-class PayRuleAdmin(admin.ModelAdmin):
+class PayRuleAdmin(ReadOnlyAdmin):
     list_display = ["standard", "method", "places", "updated_at"]
+
+
+@admin.register(ComputeRun)
+class ComputeRunAdmin(ReadOnlyAdmin):
+    list_display = ["standard", "period_key", "status", "requested_by", "requested_at", "finished_at"]

@@ -51,6 +51,20 @@ class Period:
     def __str__(self) -> str:
         return self.key
 
+    @property
+    def label(self) -> str:
+        """The period as people write it, in the active language: 2026年10月, 2026年第4季度, 2026年度."""
+        if self.cycle == Cycle.MONTH:
+            return _("%(year)d-%(month)02d") % {"year": self.start.year, "month": self.start.month}
+        if self.cycle == Cycle.QUARTER:
+            quarter = (self.start.month - 1) // 3 + 1
+            return _("%(year)d Q%(quarter)d") % {"year": self.start.year, "quarter": quarter}
+        return _("Year %(year)d") % {"year": self.start.year}
+
+    def previous(self) -> Period:
+        """The period of the same cycle just before this one."""
+        return period_of(date.fromordinal(self.start.toordinal() - 1), self.cycle)
+
     def contains(self, day: date) -> bool:
         """True when the local calendar ``day`` falls inside the period. Pass a ``date``; for a
         ``datetime`` convert it with :func:`local_date` first (a datetime is refused)."""
@@ -186,3 +200,11 @@ def local_date(moment: datetime, tz: tzinfo | str | None = None) -> date:
         return moment.date()
     zone = ZoneInfo(tz) if isinstance(tz, str) else (tz or ZoneInfo(DEFAULT_TIME_ZONE))
     return moment.astimezone(zone).date()
+
+
+def period_label(key: str) -> str:
+    """The label of a period key (see :attr:`Period.label`); the key itself when it is not one."""
+    try:
+        return parse_period(key).label
+    except (ValueError, TypeError):
+        return key

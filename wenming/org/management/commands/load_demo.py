@@ -22,6 +22,7 @@ from wenming.org.models import (
     Staff,
     StaffStatus,
 )
+from wenming.scoring.demo import load_demo_scores
 from wenming.standards.demo import load_example_standards
 
 
@@ -68,6 +69,7 @@ class Command(BaseCommand):
                 )
             ) from None
         standards = load_example_standards()
+        scores = load_demo_scores()
         elapsed = time.perf_counter() - started
         self._summary(result, elapsed)
         for outcome in standards:
@@ -80,6 +82,19 @@ class Command(BaseCommand):
                     "number": outcome.version.number,
                 }
             )
+        self.stdout.write(
+            "  "
+            + _(
+                "Scores: %(records)d records and %(feedback)d patient ratings added; "
+                "%(computed)d periods computed, %(finalized)d finalized."
+            )
+            % {
+                "records": scores.records,
+                "feedback": scores.feedback,
+                "computed": len(scores.computed),
+                "finalized": len(scores.finalized),
+            }
+        )
         self._logins()
 
     def _summary(self, result: demo.LoadResult, elapsed: float) -> None:
