@@ -66,6 +66,11 @@ Interpretations where the spec leaves room (each is tested):
 12. ``items`` lists the scored items in standard order, parents before their children
     (:meth:`StandardDef.scored_items`); ``explanations`` has one entry per scored item plus the
     bonus and veto items when the standard has them. ``flags`` are sorted by plain string order.
+
+Explanations are written in the active language: the words are ``gettext`` messages (English
+msgids) around the numbers, which never change with the language. ``period_compute`` runs the
+engine in the hospital's language (``settings.LANGUAGE_CODE``), so stored explanations read the
+same whoever computed them.
 """
 
 from __future__ import annotations
@@ -87,6 +92,8 @@ from fractions import Fraction
 from functools import lru_cache
 from itertools import groupby
 from types import MappingProxyType
+
+from django.utils.translation import gettext as _
 
 from wenming.standards.definition import Grade, Item, Rule, StandardDef
 
@@ -234,11 +241,14 @@ def _score_deduct(item: Item, facts: SubjectFacts) -> _Outcome:
     terms = _counted([(d.code, d.points) for d in item.deductions], facts.findings)
     if not terms:
         score = round_half_up(points)
-        return _Outcome(ItemScore(item.code, score, f"{_plain(points)} (no findings) = {score:f}"))
+        text = _("%(points)s (no findings) = %(score)s") % {"points": _plain(points), "score": f"{score:f}"}
+        return _Outcome(ItemScore(item.code, score, text))
     raw = points - sum(count * each for count, each in terms)
     score = round_half_up(max(Decimal(0), raw))
     text = " − ".join([_plain(points)] + [f"{count}×{_shown(each)}" for count, each in terms])
-    text += f" = {_signed(raw)}" + (" → 0.00 (扣完为止, floor 0)" if raw < 0 else "")
+    text += f" = {_signed(raw)}"
+    if raw < 0:
+        text = _("%(arithmetic)s → 0.00 (all points deducted, floor 0)") % {"arithmetic": text}
     return _Outcome(ItemScore(item.code, score, text))
 
 
@@ -265,17 +275,32 @@ def _score_satisfaction(item: Item, facts: SubjectFacts) -> _Outcome:
         satisfied += count if rating >= item.satisfied_min else 0
     if n == 0 or n < item.min_responses:
         score = round_half_up(points)
-        text = f"{n} valid responses < {item.min_responses} needed: full {score:f} (insufficient sample)"
+        text = _("%(n)s valid responses < %(needed)s needed: full %(score)s (insufficient sample)") % {
+            "n": n,
+            "needed": item.min_responses,
+            "score": f"{score:f}",
+        }
         return _Outcome(ItemScore(item.code, score, text), [f"insufficient_sample:{item.code}"])
     rate = Fraction(satisfied, n)
-    head = f"rate = {satisfied}/{n} satisfied (overall ≥ {item.satisfied_min})"
+    head = _("rate = %(satisfied)s/%(n)s satisfied (overall ≥ %(minimum)s)") % {
+        "satisfied": satisfied,
+        "n": n,
+        "minimum": item.satisfied_min,
+    }
     if rate >= target:
         score = round_half_up(points)
-        return _Outcome(ItemScore(item.code, score, f"{head} ≥ target {_plain(item.target)}: {score:f}"))
+        text = _("%(rate)s ≥ target %(target)s: %(score)s") % {
+            "rate": head,
+            "target": _plain(item.target),
+            "score": f"{score:f}",
+        }
+        return _Outcome(ItemScore(item.code, score, text))
     raw = Fraction(points) - (target - rate) * per_unit
     score = round_half_up(max(Fraction(0), raw))
     formula = f"({_plain(item.target)} − {satisfied}/{n}) / {_plain(item.step)} × {_plain(item.step_points)}"
-    text = f"{head}; {_plain(points)} − {formula} = {_signed(raw)}" + (" → 0.00 (floor 0)" if raw < 0 else "")
+    text = f"{head}; {_plain(points)} − {formula} = {_signed(raw)}"
+    if raw < 0:
+        text = _("%(arithmetic)s → 0.00 (floor 0)") % {"arithmetic": text}
     return _Outcome(ItemScore(item.code, score, text))
 
 
@@ -283,26 +308,32 @@ def _score_manual(item: Item, facts: SubjectFacts) -> _Outcome:
     """The mean of the entered values (kept within [0, P]); none entered → 0 and ``pending``."""
     values = [_decimal(value) for value in facts.manual.get(item.code, ())]
     if not values:
-        pending = ItemScore(item.code, _ZERO, "no value entered: 0.00 (pending)")
+        pending = ItemScore(item.code, _ZERO, _("no value entered: 0.00 (pending)"))
         return _Outcome(pending, [f"pending:{item.code}"])
     points = Decimal(item.points)
     total = sum(values)
     mean: Number = total if len(values) == 1 else Fraction(total) / len(values)
     kept = mean if 0 <= mean <= points else (Decimal(0) if mean < 0 else points)
     score = round_half_up(kept)
-    head = f"mean({', '.join(_plain(v) for v in values)})"
+    shown = ", ".join(_plain(v) for v in values)
     if kept is not mean:
-        return _Outcome(
-            ItemScore(item.code, score, f"{head} = {_signed(mean)} → kept within [0, {_plain(points)}]: {score:f}")
-        )
-    return _Outcome(ItemScore(item.code, score, f"{head} = {score:f}"))
+        text = _("mean(%(values)s) = %(mean)s → kept within [0, %(points)s]: %(score)s") % {
+            "values": shown,
+            "mean": _signed(mean),
+            "points": _plain(points),
+            "score": f"{score:f}",
+        }
+        return _Outcome(ItemScore(item.code, score, text))
+    return _Outcome(
+        ItemScore(item.code, score, _("mean(%(values)s) = %(score)s") % {"values": shown, "score": f"{score:f}"})
+    )
 
 
 def _score_rollup(item: Item, facts: SubjectFacts, sources: Mapping[str, Decimal]) -> _Outcome:
     """``P × mean(source totals) / source full_score`` capped at P; none → 0 and ``missing``."""
     results = list(facts.rollup.get(item.code, ()))
     if not results:
-        text = f"no result of {item.source} in the period: 0.00 (missing)"
+        text = _("no result of %(source)s in the period: 0.00 (missing)") % {"source": item.source}
         return _Outcome(ItemScore(item.code, _ZERO, text), [f"missing:{item.code}"])
     full = sources.get(item.source or "")
     if not full:
@@ -312,12 +343,21 @@ def _score_rollup(item: Item, facts: SubjectFacts, sources: Mapping[str, Decimal
     kept = max(Fraction(0), min(Fraction(points), raw))
     score = round_half_up(kept)
     shown = ", ".join(format_points(r.total) for r in results)
-    text = f"{_plain(points)} × mean({shown}) / {_plain(Decimal(full))} = {_signed(raw)}"
+    text = _("%(points)s × mean(%(totals)s) / %(full)s = %(value)s") % {
+        "points": _plain(points),
+        "totals": shown,
+        "full": _plain(Decimal(full)),
+        "value": _signed(raw),
+    }
     if raw > points:
-        text += f" → capped at {score:f}"
+        text = _("%(arithmetic)s → capped at %(score)s") % {"arithmetic": text, "score": f"{score:f}"}
     vetoed = sum(1 for r in results if r.vetoed)
     if vetoed:
-        text += f"; {vetoed} of {len(results)} source results vetoed → this result is vetoed"
+        text = _("%(arithmetic)s; %(vetoed)s of %(results)s source results vetoed → this result is vetoed") % {
+            "arithmetic": text,
+            "vetoed": vetoed,
+            "results": len(results),
+        }
     return _Outcome(ItemScore(item.code, score, text), vetoed=bool(vetoed))
 
 
@@ -339,12 +379,12 @@ def _score_bonus(item: Item, cap: Decimal, facts: SubjectFacts) -> ItemScore:
     """``min(bonus_cap, Σ count × bonus.points)``, rounded."""
     terms = _counted([(b.code, b.points) for b in item.bonuses], facts.bonuses)
     if not terms:
-        return ItemScore(item.code, _ZERO, "no bonus records: 0.00")
+        return ItemScore(item.code, _ZERO, _("no bonus records: 0.00"))
     raw = sum(count * each for count, each in terms)
     score = round_half_up(min(Decimal(cap), raw))
     text = " + ".join(f"{count}×{_shown(each)}" for count, each in terms) + f" = {format_points(raw)}"
     if raw > cap:
-        text += f" → cap {score:f}"
+        text = _("%(arithmetic)s → cap %(score)s") % {"arithmetic": text, "score": f"{score:f}"}
     return ItemScore(item.code, score, text)
 
 
@@ -385,8 +425,8 @@ def _score_item(item: Item, facts: SubjectFacts, sources: Mapping[str, Decimal],
 def _veto_explanation(item: Item, facts: SubjectFacts) -> tuple[bool, str]:
     hits = [veto for veto in item.vetoes if veto.code in facts.vetoes]
     if not hits:
-        return False, "no veto records"
-    return True, "vetoed: " + "; ".join(f"{veto.code} {veto.name}" for veto in hits)
+        return False, _("no veto records")
+    return True, _("vetoed: %(vetoes)s") % {"vetoes": "; ".join(f"{veto.code} {veto.name}" for veto in hits)}
 
 
 @dataclass(frozen=True)

@@ -9,5 +9,9 @@ class StandardsConfig(AppConfig):
 
     def ready(self) -> None:
         from wenming.core.audit import register_action
+        from wenming.core.navigation import NavItem, register_nav
+
+        register_nav(NavItem(_("Standards"), "standards:list", lambda a: a.can_view_scores, order=20))
 
         register_action("standards.version.created", _("imported assessment standard {target}"))
+        register_action("standards.version.edited", _("changed assessment standard {target} in the editor"))

@@ -8,12 +8,14 @@ are a :class:`ScoringError` (a ValidationError) with a translated message.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from wenming.core.audit import audit_log
@@ -51,10 +53,11 @@ def _today() -> date:
 
 
 def _rollup_sources(
-    *, version: StandardVersion, period: Period, by, today: date
+    *, version: StandardVersion, period: Period, by, today: date, computed: Collection[tuple[str, str]] = ()
 ) -> tuple[dict[str, dict[str, list[SourceResult]]], dict[str, Decimal]]:
     """For every rollup item: {subject code: the source's results in the sub-periods that have begun}
-    (computing the sub-periods that are not finalized first), and each source's full score."""
+    (computing the sub-periods that are not finalized first, except those in ``computed``), and each
+    source's full score."""
     rollups: dict[str, dict[str, list[SourceResult]]] = {}
     full_scores: dict[str, Decimal] = {}
     for item in version.definition.leaves(Rule.ROLLUP):
@@ -64,8 +67,8 @@ def _rollup_sources(
         keys = []
         for part in period.sub_periods(Cycle(source_version.standard.cycle), begun_by=today):
             existing = ScoringPeriod.objects.filter(standard=source_version.standard, key=part.key).first()
-            if existing is None or not existing.is_finalized:
-                period_compute(standard_code=source, period_key=part.key, by=by)
+            if (existing is None or not existing.is_finalized) and (source, part.key) not in computed:
+                period_compute(standard_code=source, period_key=part.key, by=by, computed=computed)
             keys.append(part.key)
         by_subject: dict[str, list[SourceResult]] = defaultdict(list)
         rows = (
@@ -80,11 +83,15 @@ def _rollup_sources(
 
 
 @transaction.atomic
-def period_compute(*, standard_code: str, period_key: str, by=None) -> ScoringPeriod:
+def period_compute(
+    *, standard_code: str, period_key: str, by=None, computed: Collection[tuple[str, str]] = ()
+) -> ScoringPeriod:
     """(Re)compute and store the results of one period of a standard; return the period.
 
     Uses the standard's newest version; refuses a finalized period (corrections are new records).
-    Rollup items compute their source periods that have begun and are not finalized first.
+    Rollup items compute their source periods that have begun and are not finalized first, except
+    the ``(standard code, period key)`` pairs in ``computed``: a caller that has just computed those
+    in their own transactions (``runs.compute_run``, to show progress) has them read as they are.
     """
     version = _version(standard_code)
     standard = version.standard
@@ -96,11 +103,13 @@ def period_compute(*, standard_code: str, period_key: str, by=None) -> ScoringPe
             % {"period": period.key, "standard": standard.code}
         )
     definition = version.definition
-    rollups, full_scores = _rollup_sources(version=version, period=period, by=by, today=_today())
+    rollups, full_scores = _rollup_sources(version=version, period=period, by=by, today=_today(), computed=computed)
     subjects = subjects_in_scope(definition=definition)
     facts = period_facts(standard=standard, definition=definition, period=period, subjects=subjects, rollups=rollups)
     try:
-        results = score_period(definition, facts, source_full_scores=full_scores)
+        # Explanations are stored in the hospital's language, whoever asked for the computation.
+        with translation.override(settings.LANGUAGE_CODE):
+            results = score_period(definition, facts, source_full_scores=full_scores)
     except ValueError as exc:  # an inconsistent standard; the engine's message names the item
         raise ScoringError(str(exc)) from exc
     if scoring_period is None:

@@ -17,11 +17,11 @@ from openpyxl import load_workbook
 
 from wenming.core.models import AuditEntry
 from wenming.org.models import Department
-from wenming.scoring.services import periods as period_services
 from wenming.scoring.aggregation import period_facts, subjects_in_scope
 from wenming.scoring.models import Record, RecordKind, Result, ScoringPeriod
 from wenming.scoring.periods import parse_period
 from wenming.scoring.services import ScoringError, period_compute, period_finalize
+from wenming.scoring.services import periods as period_services
 from wenming.scoring.tests.helpers import QUARTER, SAMPLE, import_records, load_month, run, write_jsonl
 from wenming.standards.selectors import newest_version
 
@@ -60,6 +60,8 @@ def test_compute_stores_results_and_audits(sample):
     again = period_compute(standard_code=STD, period_key="2026-10")
     assert again.pk == period.pk
     assert Result.objects.count() == 10
+    assert json.loads(run("export_scores", STD, "2026-10")) == exported  # recomputing is idempotent
+    assert AuditEntry.objects.filter(action="scoring.period.computed").count() == 2
 
 
 def test_compute_refuses_bad_keys_and_unknown_standards(sample):
@@ -94,7 +96,8 @@ def test_finalized_period_refuses_recomputation(sample):
         call_command("compute_scores", STD, "2026-10", "--language", "en", stdout=io.StringIO())
 
 
-def test_feedback_at_utc_evening_counts_in_the_next_local_month(tmp_path):
+def test_feedback_at_utc_evening_counts_in_the_next_local_month(tmp_path, settings):
+    settings.LANGUAGE_CODE = "en"  # explanations are stored in the hospital's language
     load_month()
     row = {"kind": "feedback", "department": "D01", "at": "2026-10-31T20:00:00Z", "overall": 5}
     assert import_records(write_jsonl(tmp_path / "f.jsonl", [row]))[0] == 0

@@ -4,7 +4,9 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from django.utils import translation
 
+from wenming.scoring import engine
 from wenming.scoring.engine import (
     SourceResult,
     SubjectFacts,
@@ -16,6 +18,14 @@ from wenming.scoring.engine import (
 from wenming.standards.definition import Bonus, Cycle, Deduction, Grade, Item, Rule, StandardDef, Subject, Veto
 
 D = Decimal
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Explanations are asserted in English, their msgids; people read them translated."""
+    with translation.override("en"):
+        yield
+
 
 GRADES = (
     Grade("优秀", D(90), max_deducted=D(0), quota=D("0.2")),
@@ -130,7 +140,22 @@ def test_deduct_stops_at_zero():
     assert result.items["C"] == D("0.00")
     assert result.deducted == D("25.00")  # never more than P
     assert result.total == D("75.00")
-    assert result.explanations["C"] == "25 − 3×10.00 − 1×3.00 = −8.00 → 0.00 (扣完为止, floor 0)"
+    assert result.explanations["C"] == "25 − 3×10.00 − 1×3.00 = −8.00 → 0.00 (all points deducted, floor 0)"
+
+
+def test_explanation_words_go_through_gettext_and_the_numbers_do_not(monkeypatch):
+    """Every word of an explanation is a translatable whole phrase; numbers are filled in after."""
+    monkeypatch.setattr(engine, "_", lambda message: f"«{message}»")
+    std = standard(deduct("A", "10", ("a", "1")), deduct("C", "5", ("c", "3")), manual("M", "85"), BONUS, VETO)
+    result = one(std, SubjectFacts("D01", findings={"c": 2}, bonuses={"F2": 9}, vetoes=frozenset({"V2"})))
+    assert result.explanations == {
+        "A": "«10 (no findings) = 10.00»",
+        "C": "«5 − 2×3.00 = −1.00 → 0.00 (all points deducted, floor 0)»",
+        "M": "«no value entered: 0.00 (pending)»",
+        "F": "«9×2.00 = 18.00 → cap 5.00»",
+        "V": "«vetoed: V2 违法违纪»",
+    }
+    assert result.total == D("15.00")
 
 
 def test_deduct_ignores_codes_it_does_not_own_and_refuses_negative_counts():

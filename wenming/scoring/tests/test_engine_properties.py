@@ -218,3 +218,23 @@ def test_grades_are_the_first_whose_conditions_hold_save_for_quotas(case):
             if expected:
                 assert higher.quota is not None
         assert all(index[flag.removeprefix("quota:")] < position for flag in result.flags if flag.startswith("quota:"))
+
+
+@st.composite
+def period_inputs(draw) -> tuple[StandardDef, list[SubjectFacts], list[int]]:
+    """A standard, the facts of its subjects, and a shuffled order of them."""
+    standard = draw(standards())
+    templates = draw(st.lists(FACTS, min_size=1, max_size=6))
+    n = draw(st.integers(0, 25))
+    picks = draw(st.lists(st.integers(0, len(templates) - 1), min_size=n, max_size=n))
+    facts = [_facts(f"D{i:02d}", templates[pick]) for i, pick in enumerate(picks)]
+    return standard, facts, draw(st.permutations(range(len(facts))))
+
+
+@PROPERTY
+@given(period_inputs())
+def test_recomputing_gives_the_same_results_whatever_the_order_of_the_subjects(case):
+    standard, facts, order = case
+    first = score_period(standard, facts)
+    assert score_period(standard, facts) == first
+    assert score_period(standard, [facts[i] for i in order]) == first

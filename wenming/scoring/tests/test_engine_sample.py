@@ -1,8 +1,18 @@
 """The worked sample (shared/data/sample) end to end, and the engine's speed."""
 
+import pytest
+from django.utils import translation
+
 from wenming.scoring.engine import score_period, to_json
 from wenming.scoring.periods import parse_period
 from wenming.scoring.tests.sample import expected, sample_facts, wmks_month
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Explanations are asserted in English, their msgids; people read them translated."""
+    with translation.override("en"):
+        yield
 
 
 def test_the_sample_month_matches_the_hand_checked_results_exactly():

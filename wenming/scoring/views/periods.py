@@ -1,1 +1,426 @@
-"""Scoring pages: see the package docstring."""
+"""Scoring periods (考核周期): the overview of every standard's recent periods, one period's
+dashboard, computing it in the background with its progress shown, and finalizing it (定稿).
+
+Who: the whole-hospital roles (``can_view_rankings``) and the office (``can_manage_standards``)
+see these pages; department heads and staff get 403 (their scorecards are elsewhere). Only
+``can_manage_standards`` may compute and finalize (403 on the POST for everyone else). A standard
+that does not exist, or a key that does not fit its cycle, is 404.
+
+Computing: the button queues a :class:`~wenming.scoring.models.ComputeRun` (``compute_request``);
+the page then polls ``run_progress`` every second while it waits or runs, and that endpoint
+answers with the refreshed dashboard once it is over. With Celery eager (no broker) the run is
+over before the POST redirects, so the page shows the results straight away; with a worker it
+shows the progress bar first. Either way the same templates serve.
+
+The pages link to the other scoring pages (ranking, records, manual grid, bulletin, pay, corrections)
+only when those URL names resolve (:func:`_url_or_none`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from wenming.org.access import access_for, require
+from wenming.standards.definition import CYCLE_ORDER, Cycle
+from wenming.standards.models import Standard
+from wenming.standards.selectors import newest_version
+
+from ..models import ComputeRun, ComputeStatus, Record, RecordKind, RecordStatus, Result, ScoringPeriod
+from ..periods import Period, parse_period, period_of
+from ..services import ScoringError, period_finalize
+from ..services.runs import ACTIVE, active_run, compute_request, local_today, run_is_active
+
+# How many periods the overview shows for each cycle, the current one included.
+RECENT = {Cycle.MONTH: 12, Cycle.QUARTER: 4, Cycle.YEAR: 2}
+CYCLE_HEADINGS = {
+    Cycle.MONTH: gettext_lazy("Monthly standards"),
+    Cycle.QUARTER: gettext_lazy("Quarterly standards"),
+    Cycle.YEAR: gettext_lazy("Yearly standards"),
+}
+# The flags a result can carry (``"<flag>:<code or grade>"``), counted on the dashboard.
+FLAG_KINDS = ("pending", "insufficient_sample", "missing", "quota")
+PENDING_TEXT = '"pending:'  # how a pending flag starts inside the stored JSON list
+
+
+def _may_view(access) -> bool:
+    return access.can_view_rankings or access.can_manage_standards
+
+
+def _viewer(view):
+    """Login first, then 403 unless the person may see the periods of the whole hospital."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not _may_view(access_for(request.user)):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _url_or_none(name: str, *args) -> str | None:
+    """The URL of another page, or None while that page does not exist (yet)."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _standard_or_404(code: str) -> Standard:
+    return get_object_or_404(Standard, code=code)
+
+
+def _period_or_404(standard: Standard, key: str) -> Period:
+    try:
+        return parse_period(key, Cycle(standard.cycle))
+    except (ValueError, TypeError):
+        raise Http404 from None
+
+
+def recent_periods(cycle: Cycle, today) -> list[Period]:
+    """The current period of ``cycle`` and the ones before it (``RECENT``), newest first."""
+    periods = [period_of(today, cycle)]
+    while len(periods) < RECENT[Cycle(cycle)]:
+        periods.append(periods[-1].previous())
+    return periods
+
+
+def _state(scoring_period: ScoringPeriod | None) -> str:
+    if scoring_period is None or scoring_period.computed_at is None:
+        return "none"
+    return "finalized" if scoring_period.is_finalized else "computed"
+
+
+def _count_pending(flag_lists) -> int:
+    return sum(1 for flags in flag_lists for flag in flags if flag.startswith("pending:"))
+
+
+# --- The overview --------------------------------------------------------------------------------
+
+
+def _overview(today) -> list[dict]:
+    """Every standard with its recent periods, grouped by cycle. Four queries, whatever the number of
+    standards and periods: standards, stored periods (with result counts), the pending flags of
+    those periods, the runs under way."""
+    standards = list(Standard.objects.order_by("code"))
+    wanted = {s.pk: recent_periods(Cycle(s.cycle), today) for s in standards}
+    keys = {period.key for periods in wanted.values() for period in periods}
+    stored = {
+        (sp.standard_id, sp.key): sp
+        for sp in ScoringPeriod.objects.filter(standard__in=standards, key__in=keys)
+        .select_related("version", "finalized_by__staff")
+        .annotate(result_count=Count("results"))
+    }
+    pending: dict[int, int] = defaultdict(int)
+    rows = Result.objects.filter(period__in=[sp.pk for sp in stored.values()], flags__icontains=PENDING_TEXT)
+    for period_id, flags in rows.values_list("period_id", "flags"):
+        pending[period_id] += _count_pending([flags])
+    running = {
+        (run.standard_id, run.period_key): run
+        for run in ComputeRun.objects.filter(standard__in=standards, status__in=ACTIVE).order_by("requested_at")
+        if run_is_active(run)
+    }
+    groups: dict[str, dict] = {}
+    for standard in sorted(standards, key=lambda s: (CYCLE_ORDER[Cycle(s.cycle)], s.code)):
+        cycle = Cycle(standard.cycle)
+        group = groups.setdefault(cycle.value, {"cycle": cycle.value, "heading": CYCLE_HEADINGS[cycle], "entries": []})
+        periods = []
+        for period in wanted[standard.pk]:
+            sp = stored.get((standard.pk, period.key))
+            periods.append(
+                {
+                    "period": period,
+                    "stored": sp,
+                    "state": _state(sp),
+                    "pending": pending.get(sp.pk, 0) if sp else 0,
+                    "running": running.get((standard.pk, period.key)),
+                    "future": period.start > today,
+                }
+            )
+        group["entries"].append({"standard": standard, "periods": periods})
+    return list(groups.values())
+
+
+@_viewer
+@require_GET
+def period_overview(request):
+    """Every standard's recent periods (12 months, 4 quarters or 2 years up to the current one, in the
+    hospital's time zone) with their state: not computed, computed, finalized."""
+    today = local_today()
+    context = {"groups": _overview(today), "today": today, "standards_url": _url_or_none("standards:list")}
+    return render(request, "scoring/period_list.html", context)
+
+
+# --- One period ----------------------------------------------------------------------------------
+
+
+class FinalizeForm(forms.Form):
+    """定稿: a reason (required by the service while pending flags remain) and a confirmation."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )
+    confirm = forms.BooleanField(
+        label=gettext_lazy(
+            "I have checked the results. After finalizing, the records of this period can no longer be "
+            "changed; later changes are made as corrections."
+        ),
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args, pending: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        reason = self.fields["reason"]
+        if pending:
+            reason.widget.attrs["required"] = True
+            reason.help_text = _(
+                "Some results are still waiting for manual scores. To finalize anyway, please give the reason."
+            )
+        else:
+            reason.help_text = _("Optional: why the period is finalized now, or anything readers should know.")
+
+
+def _grade_rows(scoring_period: ScoringPeriod, definition) -> tuple[list[dict], int, int]:
+    """(grade rows in the standard's order with count and share, subjects, vetoed): one query."""
+    counts: dict[str, int] = {}
+    vetoed = 0
+    for row in (
+        scoring_period.results.order_by()
+        .values("grade")
+        .annotate(n=Count("pk"), vetoed=Count("pk", filter=Q(vetoed=True)))
+    ):
+        counts[row["grade"]] = row["n"]
+        vetoed += row["vetoed"]
+    total = sum(counts.values())
+    names = [grade.name for grade in definition.grades] if definition else []
+    names += sorted(set(counts) - set(names))
+    rows = []
+    for name in names:
+        n = counts.get(name, 0)
+        share = (Decimal(n * 100) / total).quantize(Decimal("0.01"), ROUND_HALF_UP) if total else Decimal("0.00")
+        rows.append({"name": name, "count": n, "share": share})
+    return rows, total, vetoed
+
+
+def _flag_summary(scoring_period: ScoringPeriod, definition) -> dict:
+    """Counts of each kind of flag, and who is pending which item (for chasing manual scores): one query."""
+    item_names = {item.code: item.name for item in definition.walk()} if definition else {}
+    counts = dict.fromkeys(FLAG_KINDS, 0)
+    subjects = dict.fromkeys(FLAG_KINDS[:3], 0)
+    pending = []
+    rows = scoring_period.results.exclude(flags=[]).order_by("subject_code")
+    for code, name, flags in rows.values_list("subject_code", "name", "flags"):
+        items, kinds = [], set()
+        for flag in flags:
+            kind, _sep, what = flag.partition(":")
+            if kind in counts:
+                counts[kind] += 1
+                kinds.add(kind)
+            if kind == "pending":
+                items.append({"code": what, "name": item_names.get(what, "")})
+        for kind in kinds & set(subjects):
+            subjects[kind] += 1
+        if items:
+            pending.append({"code": code, "name": name, "items": items})
+    return {"counts": counts, "subjects": subjects, "pending": pending}
+
+
+def _record_rows(standard: Standard, period: Period, scoring_period: ScoringPeriod | None) -> dict:
+    """How many records of each kind and status belong to the period (dated in it, or a manual score
+    for it, or a correction of it): one query."""
+    dated = Q(kind__in=[RecordKind.FINDING, RecordKind.BONUS, RecordKind.VETO], date__gte=period.start)
+    belongs = (dated & Q(date__lt=period.end)) | Q(kind=RecordKind.MANUAL, period_key=period.key)
+    if scoring_period is not None:
+        belongs |= Q(kind=RecordKind.CORRECTION, corrects=scoring_period)
+    counts = {
+        (row["kind"], row["status"]): row["n"]
+        for row in Record.objects.filter(standard=standard)
+        .filter(belongs)
+        .order_by()
+        .values("kind", "status")
+        .annotate(n=Count("pk"))
+    }
+    rows = [
+        {
+            "label": label,
+            "counts": [counts.get((kind, status), 0) for status in RecordStatus.values],
+            "total": sum(counts.get((kind, status), 0) for status in RecordStatus.values),
+        }
+        for kind, label in RecordKind.choices
+    ]
+    return {
+        "statuses": [label for _value, label in RecordStatus.choices],
+        "rows": rows,
+        "total": sum(counts.values()),
+    }
+
+
+def _links(standard: Standard, period: Period, *, access, computed: bool) -> list[dict]:
+    """Buttons to the period's other pages that exist and that this person may use. Each entry tries
+    its URL names in turn (a page before its download); the result pages only once there are results."""
+    candidates = [
+        (("scoring:records",), _("Records"), True),
+        (("scoring:manual_grid",), _("Manual scores"), access.can_enter_scores),
+        (("scoring:ranking",), _("Ranking"), computed),
+        (("scoring:bulletin_page", "scoring:bulletin"), _("Bulletin"), computed),
+        (("scoring:pay_page", "scoring:pay"), _("Pay linkage"), computed),
+    ]
+    links = []
+    for names, label, shown in candidates:
+        urls = (_url_or_none(name, standard.code, period.key) for name in names) if shown else ()
+        if url := next((u for u in urls if u), None):
+            links.append({"url": url, "label": label})
+    return links
+
+
+def _period_context(request, standard: Standard, period: Period, *, form: FinalizeForm | None = None) -> dict:
+    """Everything the dashboard shows. While a run waits or computes, only what the progress needs."""
+    access = access_for(request.user)
+    today = local_today()
+    scoring_period = (
+        ScoringPeriod.objects.select_related("version", "finalized_by__staff")
+        .filter(standard=standard, key=period.key)
+        .first()
+    )
+    last_run = ComputeRun.objects.filter(standard=standard, period_key=period.key).first()
+    state = _state(scoring_period)
+    running = last_run if run_is_active(last_run) else None
+    computed_at = scoring_period.computed_at if scoring_period else None
+    failed = (
+        last_run
+        if last_run is not None
+        and last_run.status == ComputeStatus.FAILED
+        and (computed_at is None or last_run.requested_at > computed_at)
+        else None
+    )
+    context = {
+        "standard": standard,
+        "period": period,
+        "last_day": date.fromordinal(period.end.toordinal() - 1),
+        "stored": scoring_period,
+        "state": state,
+        "run": running,
+        "failed_run": failed,
+        "future": period.start > today,
+        "can_manage": access.can_manage_standards,
+    }
+    if running is not None:
+        return context
+    definition = scoring_period.version.definition if scoring_period and scoring_period.version else None
+    context["records"] = _record_rows(standard, period, scoring_period)
+    if state != "none":
+        grades, subjects, vetoed = _grade_rows(scoring_period, definition)
+        flags = _flag_summary(scoring_period, definition)
+        context.update(grades=grades, subjects=subjects, vetoed=vetoed, flags=flags)
+        if state == "computed":
+            newest = newest_version(standard.code)
+            if newest is not None and scoring_period.version_id != newest.pk:
+                context["newer_version"] = newest
+            if context["can_manage"]:
+                context["finalize_form"] = form or FinalizeForm(pending=flags["counts"]["pending"])
+    context["links"] = _links(standard, period, access=access, computed=state != "none")
+    if access.can_enter_scores:
+        context["manual_grid_url"] = _url_or_none("scoring:manual_grid", standard.code, period.key)
+    if state == "finalized":
+        context["correction_url"] = _url_or_none("scoring:correction_new", standard.code, period.key)
+    return context
+
+
+@_viewer
+@require_GET
+def period_detail(request, code: str, key: str):
+    """One period's dashboard: state, version, grades, flags (who is pending what), records, actions."""
+    standard = _standard_or_404(code)
+    period = _period_or_404(standard, key)
+    return render(request, "scoring/period_detail.html", _period_context(request, standard, period))
+
+
+@require("can_manage_standards")
+@require_POST
+def period_compute_view(request, code: str, key: str):
+    """Compute or recompute the period in the background (or at once, with Celery eager)."""
+    standard = _standard_or_404(code)
+    period = _period_or_404(standard, key)
+    try:
+        run = compute_request(standard=standard, period_key=period.key, by=request.user)
+    except ScoringError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("scoring:period", code=standard.code, key=period.key)
+    run.refresh_from_db(fields=["status", "error"])
+    if run.already_running:
+        messages.info(request, _("This period is already being computed; its progress is shown below."))
+    elif run.status == ComputeStatus.DONE:
+        messages.success(request, _("%(period)s has been computed.") % {"period": period.label})
+    elif run.status == ComputeStatus.QUEUED or run.status == ComputeStatus.RUNNING:
+        messages.info(request, _("The computation has started; its progress is shown below."))
+    return redirect("scoring:period", code=standard.code, key=period.key)
+
+
+@require("can_manage_standards")
+@require_POST
+def period_finalize_view(request, code: str, key: str):
+    """定稿: refused by the service while pending flags remain and no reason is given; a refusal
+    shows the page again with its message and what was typed."""
+    standard = _standard_or_404(code)
+    period = _period_or_404(standard, key)
+    scoring_period = ScoringPeriod.objects.filter(standard=standard, key=period.key).first()
+    pending = 0
+    if scoring_period is not None:
+        flag_lists = scoring_period.results.filter(flags__icontains=PENDING_TEXT).values_list("flags", flat=True)
+        pending = _count_pending(flag_lists)
+    form = FinalizeForm(request.POST, pending=pending)
+    if form.is_valid():
+        try:
+            if active_run(standard=standard, period_key=period.key) is not None:
+                raise ScoringError(_("This period is being computed; please finalize it when the computation is over."))
+            period_finalize(
+                standard_code=standard.code, period_key=period.key, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ScoringError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("%(period)s has been finalized.") % {"period": period.label})
+            return redirect("scoring:period", code=standard.code, key=period.key)
+    context = _period_context(request, standard, period, form=form)
+    if "finalize_form" not in context:  # no longer finalizable (finalized meanwhile, being computed…)
+        for message in form.non_field_errors():
+            messages.error(request, message)
+        return redirect("scoring:period", code=standard.code, key=period.key)
+    context["finalize_open"] = True
+    return render(request, "scoring/period_detail.html", context, status=400)
+
+
+@_viewer
+@require_GET
+def run_progress(request, pk: int):
+    """Polled every second by the dashboard: the progress while the run waits or computes, then the
+    refreshed dashboard (with the failure, if it failed). Without HTMX: the period's page."""
+    run = get_object_or_404(ComputeRun.objects.select_related("standard"), pk=pk)
+    standard = run.standard
+    period = _period_or_404(standard, run.period_key)
+    if not request.htmx:
+        return redirect("scoring:period", code=standard.code, key=period.key)
+    context = _period_context(request, standard, period)
+    context["finished_run"] = run if run.status not in ACTIVE else None
+    return render(request, "scoring/_period_body.html", context)
