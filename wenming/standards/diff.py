@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .canonical import number_text, to_canonical
-from .definition import Grade, Item, StandardDef
+from .definition import Grade, Item, Rule, StandardDef
+from .labels import field_label, rule_word
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ def _show(value: Any) -> str:
         return number_text(value)
     if isinstance(value, tuple):
         return ", ".join(map(str, value)) if value else "—"
+    if isinstance(value, Rule):
+        return rule_word(value)
     if hasattr(value, "value"):  # an enum
         return str(value.value)
     return str(value)
@@ -77,7 +80,11 @@ def standard_diff(old: StandardDef | None, new: StandardDef) -> list[Change]:
         if before != after:
             if name in ("name", "veto_grade"):
                 before, after = _name(before), _name(after)
-            text = _("%(field)s: %(old)s → %(new)s") % {"field": name, "old": _show(before), "new": _show(after)}
+            text = _("%(field)s: %(old)s → %(new)s") % {
+                "field": field_label(name),
+                "old": _show(before),
+                "new": _show(after),
+            }
             changes.append(Change("changed", name, text))
     changes += _grades(old.grades, new.grades)
     changes += _items(old, new)
@@ -125,7 +132,7 @@ def _grades(old: tuple[Grade, ...], new: tuple[Grade, ...]) -> list[Change]:
             if getattr(previous, name) != getattr(grade, name):
                 text = _("grade %(name)s: %(field)s %(old)s → %(new)s") % {
                     "name": grade.name,
-                    "field": name,
+                    "field": field_label(name),
                     "old": _show(getattr(previous, name)),
                     "new": _show(getattr(grade, name)),
                 }
@@ -178,7 +185,7 @@ def _items(old: StandardDef, new: StandardDef) -> list[Change]:
                     was, now = _name(was), _name(now)
                 text = _("item %(code)s: %(field)s %(old)s → %(new)s") % {
                     "code": item.code,
-                    "field": name,
+                    "field": field_label(name),
                     "old": _show(was),
                     "new": _show(now),
                 }
@@ -229,7 +236,7 @@ def _entry_removed(kind: str, item: str, entry: Any) -> str:
 
 
 def _entry_changed(kind: str, code: str, field: str, old: Any, new: Any) -> str:
-    values = {"code": code, "field": field, "old": old, "new": new}
+    values = {"code": code, "field": field_label(field), "old": old, "new": new}
     if kind == "deduction":
         return _("deduction %(code)s: %(field)s %(old)s → %(new)s") % values
     if kind == "bonus":

@@ -21,6 +21,7 @@ from wenming.core.forms import StyledFormMixin
 
 from .canonical import content_hash, to_canonical
 from .definition import Bonus, Deduction, Item, Rule, StandardDef, Veto
+from .labels import rule_label
 from .parse import CODE_MAX, MAX_SOURCE_BYTES, NAME_MAX, StandardError, read_source
 from .services import StandardEditError
 
@@ -68,19 +69,6 @@ class StandardUploadForm(StyledFormMixin, forms.Form):
 
 
 # --- The editor -----------------------------------------------------------------------------------
-
-
-def rule_label(rule: Rule | None) -> str:
-    """The kind of an item in a word: 扣分, 满意度, 评分, 汇总, 加分, 一票否决 (or 分组 for a group)."""
-    labels = {
-        Rule.DEDUCT: _("Deduction"),
-        Rule.SATISFACTION: _("Satisfaction"),
-        Rule.MANUAL: _("Manual score"),
-        Rule.ROLLUP: _("Rollup"),
-        Rule.BONUS: _("Bonus"),
-        Rule.VETO: _("Veto"),
-    }
-    return str(labels[rule]) if rule is not None else str(_("Group"))
 
 
 #: The entries each kind of item has in the editor, and their fields.

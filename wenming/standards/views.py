@@ -28,7 +28,8 @@ from wenming.org.models import DepartmentCategory
 
 from .definition import Item, Rule, StandardDef
 from .diff import standard_diff
-from .forms import StandardEditForm, StandardUploadForm, rule_label
+from .forms import StandardEditForm, StandardUploadForm
+from .labels import rule_label
 from .models import CYCLE_CHOICES, SUBJECT_CHOICES, Standard, StandardVersion
 from .selectors import standard_by_code, standard_history, standard_rows
 from .services import (

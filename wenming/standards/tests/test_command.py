@@ -123,7 +123,7 @@ def test_dry_run_shows_the_changes_without_writing(write):
 def test_verbose_import_shows_the_changes(write):
     run(write(BASE), language="en")
     changed = write(bend("bonus_cap: 5", "bonus_cap: 4"), "v2.yaml")
-    assert run(changed, "-v", "2", language="en") == (0, "bonus_cap: 5 → 4\nT-1: version 2 created\n", "")
+    assert run(changed, "-v", "2", language="en") == (0, "bonus cap: 5 → 4\nT-1: version 2 created\n", "")
 
 
 def test_messages_are_chinese_by_default(write):

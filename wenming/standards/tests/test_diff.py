@@ -23,8 +23,8 @@ def test_a_new_standard_lists_its_items():
     assert diff(None, BASE) == [
         "new standard T-1 “Test standard”: 6 items, full score 100",
         "item A “Group”: a group of 2 items, points 30",
-        "item A1 “Deduct leaf”: rule deduct, points 20",
-        "item A2 “Manual leaf”: rule manual, points 10",
+        "item A1 “Deduct leaf”: rule deduction, points 20",
+        "item A2 “Manual leaf”: rule manual score, points 10",
         "item S “Satisfaction”: rule satisfaction, points 70",
         "item F “Bonus”: rule bonus",
         "item V “Veto”: rule veto",
@@ -40,11 +40,11 @@ def test_top_level_fields_and_grades():
     new = bend("veto_grade: Poor", "veto_grade: Pass", new)
     assert diff(BASE, new) == [
         "name: “Test standard” → “New name”",
-        "applies_to: — → clinical, nursing",
-        "bonus_cap: 5 → 3",
-        "veto_grade: “Poor” → “Pass”",
-        "grade Good: min 90 → 92",
-        "grade Good: max_deducted 0 → —",
+        "applies to: — → clinical, nursing",
+        "bonus cap: 5 → 3",
+        "veto grade: “Poor” → “Pass”",
+        "grade Good: minimum 90 → 92",
+        "grade Good: most points deducted 0 → —",
         "grade Good: quota 0.15 → 0.2",
         "grade Pass added (min 60)",
         "grade Fair removed",
@@ -60,12 +60,12 @@ def test_items_added_removed_and_changed():
     new = bend("    step_points: 2\n", "    step_points: 1\n    min_responses: 50\n", new)
     new = bend("full_score: 100", "full_score: 90", new)
     assert diff(BASE, new) == [
-        "full_score: 100 → 90",
-        "item A3 “Talk” added: rule manual, points 10",
+        "full score: 100 → 90",
+        "item A3 “Talk” added: rule manual score, points 10",
         "item S: name “Satisfaction” → “Patients”",
         "item S: points 70 → 60",
-        "item S: step_points 2 → 1",
-        "item S: min_responses 30 → 50",
+        "item S: points per step 2 → 1",
+        "item S: minimum responses 30 → 50",
         "item A2 “Manual leaf” removed",
     ]
 
@@ -83,7 +83,7 @@ def test_a_rule_change_and_a_move():
     assert diff(BASE, new) == [
         "item A: points 30 → 20",
         "item A2 moved from group A to the top level",
-        "item A2: rule manual → deduct",
+        "item A2: rule manual score → deduction",
         "item A2: deduction X1 “Late” added (points 1)",
     ]
 

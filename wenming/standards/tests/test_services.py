@@ -117,7 +117,7 @@ def test_the_user_who_imports_is_recorded(scenario):
     assert entry.actor == scenario.office and entry.actor_name == "office"
     import_en(bend("bonus_cap: 5", "bonus_cap: 4"), by=scenario.office)
     entry = AuditEntry.objects.filter(action="standards.version.created").order_by("-id").first()
-    assert entry.data["changes"] == ["bonus_cap: 5 → 4"]
+    assert entry.data["changes"] == ["bonus cap: 5 → 4"]
 
 
 def test_a_standard_keeps_its_subject_and_cycle():
@@ -140,7 +140,7 @@ def test_the_plan_says_what_would_happen_and_writes_nothing():
         plan = standard_import_plan(text=REWRITTEN)
         assert (plan.number, plan.unchanged, plan.changes) == (1, True, [])
         plan = standard_import_plan(text=bend("bonus_cap: 5", "bonus_cap: 4"))
-        assert (plan.number, plan.unchanged, [c.text for c in plan.changes]) == (2, False, ["bonus_cap: 5 → 4"])
+        assert (plan.number, plan.unchanged, [c.text for c in plan.changes]) == (2, False, ["bonus cap: 5 → 4"])
     assert StandardVersion.objects.count() == 1
 
 

@@ -241,7 +241,7 @@ def test_the_diff_lists_the_changes_between_two_versions(scenario, client_for, e
     assert (response.context["from_number"], response.context["to_number"]) == (1, 2)
     texts = [change.text for change in response.context["changes"]]
     assert "deduction B2: points 2 → 3" in texts
-    assert any(text.startswith("applies_to:") for text in texts)
+    assert any(text.startswith("applies to:") for text in texts)
     backwards = client.get(reverse("standards:diff", args=[MONTH]) + "?from=2&to=1")
     assert "deduction B2: points 3 → 2" in [change.text for change in backwards.context["changes"]]
     same = client.get(reverse("standards:diff", args=[MONTH]) + "?from=2&to=2")

@@ -166,7 +166,7 @@ def test_a_consistent_change_of_a_top_level_item_needs_the_full_score_too(office
     editor.data["full_score"] = "102"
     checked = editor.post("check")
     assert checked.status_code == 200
-    assert [c.text for c in checked.context["plan"].changes] == ["full_score: 100 → 102", "item E: points 10 → 12"]
+    assert [c.text for c in checked.context["plan"].changes] == ["full score: 100 → 102", "item E: points 10 → 12"]
     assert editor.post("save").status_code == 302
     assert newest().definition.full_score == Decimal(102)
 
