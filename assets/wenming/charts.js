@@ -25,7 +25,7 @@
       legend: { top: 0 },
       grid: { left: 48, right: 16, top: 36, bottom: 32 },
       xAxis: { type: "category", data: data.labels, boundaryGap: false },
-      yAxis: { type: "value", scale: true, axisLabel: { formatter: function (v) { return Number(v).toFixed(0); } } },
+      yAxis: { type: "value", scale: true, minInterval: 1, axisLabel: { formatter: function (v) { return Number(v).toFixed(0); } } },
       series: data.series.map(function (series, index) {
         return {
           name: series.name,

@@ -16,7 +16,8 @@ from wenming.org.models import Department, Staff, StaffStatus
 from .engine import format_points
 from .models import RecordKind, RecordStatus
 from .periods import Period
-from .services.records import EVIDENCE_TYPES, MAX_COUNT, MAX_NOTE, MAX_REASON
+from .services.evidence import EVIDENCE_TYPES
+from .services.records import MAX_COUNT, MAX_NOTE, MAX_REASON
 
 ACCEPT = ",".join(sorted(EVIDENCE_TYPES))
 

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import periods, publishing, records, results
+from .views import corrections, manual, periods, publishing, records, results
 
 app_name = "scoring"
 
@@ -17,12 +17,12 @@ periods_urls: list = [
     re_path(_PERIOD + r"finalize/$", periods.period_finalize_view, name="finalize"),
 ]
 records_urls: list = [
-    # views/records.py
+    # views/records.py, views/manual.py (the manual score grid), views/corrections.py
     re_path(_PERIOD + r"records/$", records.records_list, name="records"),
     re_path(_PERIOD + r"records/new/$", records.record_new, name="record_new"),
     re_path(_PERIOD + r"records/staff/$", records.staff_options, name="records_staff_options"),
-    re_path(_PERIOD + r"manual/$", records.manual_grid, name="manual_grid"),
-    re_path(_PERIOD + r"corrections/new/$", records.correction_new, name="correction_new"),
+    re_path(_PERIOD + r"manual/$", manual.manual_grid, name="manual_grid"),
+    re_path(_PERIOD + r"corrections/new/$", corrections.correction_new, name="correction_new"),
     path("records/<int:pk>/", records.record_detail, name="record_detail"),
     path("records/<int:pk>/approve/", records.record_approve, name="record_approve"),
     path("records/<int:pk>/void/", records.record_void, name="record_void"),

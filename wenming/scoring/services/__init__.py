@@ -1,17 +1,17 @@
-"""Writes of scoring, one module per area: ``periods`` (compute, finalize), ``records`` (entry,
-approval, voiding, evidence, corrections). Import services from here."""
+"""Writes of scoring, one module per area: ``periods`` (compute, finalize), ``runs`` (computing in
+the background), ``records`` (entry, changes, approval, voiding, the finality check), ``evidence``
+(files attached to records), ``manual`` (the manual score grid), ``corrections`` (更正 of finalized
+periods), ``pay`` (the pay linkage rule). Import services from here."""
 
+from .corrections import correction_create
+from .evidence import evidence_add
+from .manual import ManualScoresConflict, ManualScoresInvalid, manual_scores_save
 from .pay import PayRuleConflictError, pay_rule_save
 from .periods import ScoringError, period_compute, period_finalize
 from .records import (
-    ManualScoresConflict,
-    ManualScoresInvalid,
     RecordConflict,
-    correction_create,
     ensure_period_open,
-    evidence_add,
     finalized_period,
-    manual_scores_save,
     record_approve,
     record_create,
     record_update,

@@ -1,4 +1,6 @@
-"""Writes of scoring records: entry, the manual score grid, approval, voiding, evidence, corrections.
+"""Writes of scoring records: entry, changes, approval and voiding, and the finality check every
+write of a record uses. Evidence files are in ``evidence``, the manual score grid in ``manual``,
+corrections in ``corrections``; the helpers they share with these services are here.
 
 Every service is keyword-only, runs in ``transaction.atomic``, writes an audit entry and raises
 :class:`ScoringError` (a ValidationError with a translated message) for anything a person can fix.
@@ -16,20 +18,15 @@ checked on the row locked with ``select_for_update``, so two people cannot both 
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from wenming.core.audit import audit_log
 from wenming.org.models import Department, Staff, StaffStatus
@@ -38,38 +35,13 @@ from wenming.standards.definition import Cycle, Rule, StandardDef, Subject
 from wenming.standards.models import Standard, StandardVersion
 from wenming.standards.selectors import newest_version
 
-from ..aggregation import subjects_in_scope
 from ..engine import format_points
-from ..models import Evidence, Record, RecordKind, RecordStatus, ScoringPeriod
+from ..models import Record, RecordKind, RecordStatus, ScoringPeriod
 from ..periods import local_date, parse_period, period_label, period_of
 from .periods import ScoringError
 
 # --- Limits and kinds -------------------------------------------------------------------------
 
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024  # each file
-EVIDENCE_MAX_FILES = 20  # in one upload
-IMAGE_TYPES = {
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".bmp": "image/bmp",
-}
-DOCUMENT_TYPES = {
-    ".pdf": "application/pdf",
-    ".doc": "application/msword",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xls": "application/vnd.ms-excel",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".ppt": "application/vnd.ms-powerpoint",
-    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    # WPS Office, common in Chinese hospitals.
-    ".wps": "application/octet-stream",
-    ".et": "application/octet-stream",
-    ".dps": "application/octet-stream",
-}
-EVIDENCE_TYPES = {**IMAGE_TYPES, **DOCUMENT_TYPES}
 MAX_COUNT = 100_000  # as import_records: far above any real count
 MAX_NOTE = 2000
 MAX_REASON = 2000
@@ -83,70 +55,6 @@ CENT = Decimal("0.01")
 
 class RecordConflict(ScoringError):
     """The record was changed by someone else after the form was shown."""
-
-
-class ManualScoresInvalid(ScoringError):
-    """Some cells of the manual score grid are not acceptable; ``cells`` maps (subject pk, item
-    code) to the message for that cell. Nothing was saved."""
-
-    def __init__(self, cells: dict[tuple[int, str], str]):
-        super().__init__(list(cells.values()), code="invalid")
-        self.cells = cells
-
-
-class ManualScoresConflict(ScoringError):
-    """Some cells changed after the grid was shown; ``cells`` lists them. Nothing was saved."""
-
-    def __init__(self, cells: list[tuple[int, str]]):
-        super().__init__(
-            ngettext(
-                "%(count)d of your scores on this page was changed elsewhere after you opened it, so nothing "
-                "was saved. The value now stored is shown under that cell; what you typed is still in the grid. "
-                "Save again to replace the stored value with yours.",
-                "%(count)d of your scores on this page were changed elsewhere after you opened it, so nothing "
-                "was saved. The values now stored are shown under those cells; what you typed is still in the "
-                "grid. Save again to replace the stored values with yours.",
-                len(cells),
-            )
-            % {"count": len(cells)},
-            code="conflict",
-        )
-        self.cells = cells
-
-
-# --- Reading a standard's codes ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CodeInfo:
-    """What a code of a standard names: a deduction, bonus or veto (inside ``item``) or an item."""
-
-    code: str
-    name: str
-    kind: str  # "deduction" | "bonus" | "veto" | "item"
-    item_code: str
-    item_name: str
-    points: Decimal | None
-    rule: str | None = None
-
-    @property
-    def label(self) -> str:
-        return f"{self.code} {self.name}"
-
-
-def code_catalogue(definition: StandardDef) -> dict[str, CodeInfo]:
-    """Every code of a standard (items, deductions, bonuses, vetoes) with its name and points."""
-    index: dict[str, CodeInfo] = {}
-    for item in definition.walk():
-        rule = item.rule.value if item.rule else None
-        index[item.code] = CodeInfo(item.code, item.name, "item", item.code, item.name, item.points, rule)
-        for d in item.deductions:
-            index[d.code] = CodeInfo(d.code, d.name, "deduction", item.code, item.name, d.points, rule)
-        for b in item.bonuses:
-            index[b.code] = CodeInfo(b.code, b.name, "bonus", item.code, item.name, b.points, rule)
-        for v in item.vetoes:
-            index[v.code] = CodeInfo(v.code, v.name, "veto", item.code, item.name, None, rule)
-    return index
 
 
 # --- Shared checks ----------------------------------------------------------------------------
@@ -285,76 +193,16 @@ def _audit_department(record: Record):
     return record.staff.department if record.staff_id else None
 
 
-# --- Evidence ---------------------------------------------------------------------------------
-
-
-def is_image(name: str) -> bool:
-    return os.path.splitext(name)[1].lower() in IMAGE_TYPES
-
-
-def _check_files(files: Iterable[UploadedFile]) -> list[UploadedFile]:
-    files = [f for f in files if f is not None]
-    if len(files) > EVIDENCE_MAX_FILES:
-        raise ScoringError(_("Attach at most %(max)d files at a time.") % {"max": EVIDENCE_MAX_FILES})
-    problems = []
-    for upload in files:
-        name = os.path.basename(upload.name or "")
-        extension = os.path.splitext(name)[1].lower()
-        if extension not in EVIDENCE_TYPES:
-            problems.append(
-                _("%(name)s: only images, PDF and Office documents can be attached.") % {"name": name or "?"}
-            )
-        elif not upload.size:
-            problems.append(_("%(name)s is empty.") % {"name": name})
-        elif upload.size > EVIDENCE_MAX_BYTES:
-            problems.append(
-                _("%(name)s is larger than %(max)d MB.") % {"name": name, "max": EVIDENCE_MAX_BYTES // (1024 * 1024)}
-            )
-    if problems:
-        raise ScoringError(problems)
-    return files
-
-
-def _store_files(record: Record, files: list[UploadedFile], by) -> list[Evidence]:
-    stored = []
-    for upload in files:
-        name = os.path.basename(upload.name)[-255:]
-        extension = os.path.splitext(name)[1].lower()
-        evidence = Evidence(
-            record=record,
-            name=name,
-            size=upload.size,
-            content_type=EVIDENCE_TYPES[extension],
-            uploaded_by=by if getattr(by, "pk", None) else None,
-        )
-        # A random stored name: the original (often Chinese, sometimes personal) stays in ``name``.
-        evidence.file.save(f"{uuid.uuid4().hex}{extension}", upload, save=False)
-        evidence.save()
-        stored.append(evidence)
-    return stored
-
-
-@transaction.atomic
-def evidence_add(*, record: Record, files: Iterable[UploadedFile], by) -> list[Evidence]:
-    """Attach files (images, PDF, Office documents; at most 10 MB each) to a record that is not
-    voided and whose period is not finalized."""
-    files = _check_files(files)
-    if not files:
-        raise ScoringError(_("Choose at least one file."))
-    record = Record.objects.select_for_update().select_related("standard", "department", "staff").get(pk=record.pk)
-    _ensure_record_open(record)
-    if record.status == RecordStatus.VOIDED:
-        raise ScoringError(_("This record has been voided; nothing can be attached to it."))
-    stored = _store_files(record, files, by)
+def _audit_record(record: Record, *, by, action: str, data: dict) -> None:
+    """The audit entry of a change to a record, filed under its subject's department."""
     audit_log(
         actor=by,
-        action="scoring.evidence.added",
+        action=action,
         target=record,
         target_repr=record_repr(record),
         department=_audit_department(record),
-        data={"files": [e.name for e in stored]},
+        data=data,
     )
-    return stored
 
 
 # --- Entry ------------------------------------------------------------------------------------
@@ -379,6 +227,8 @@ def record_create(
 ) -> Record:
     """Enter a finding, bonus, veto (dated) or manual value (for ``period_key``) against a subject
     of ``standard``. ``status`` is ``counts`` or ``pending`` (awaiting approval)."""
+    from .evidence import _check_files, _store_files  # evidence.py imports this module, so not at the top
+
     if kind not in ENTRY_KINDS:
         raise ScoringError(_("Records of this kind cannot be entered here."))
     if status not in (RecordStatus.COUNTS, RecordStatus.PENDING):
@@ -455,12 +305,10 @@ def record_create(
     files = _check_files(evidence)
     record.save()
     stored = _store_files(record, files, by)
-    audit_log(
-        actor=by,
+    _audit_record(
+        record,
+        by=by,
         action="scoring.record.created",
-        target=record,
-        target_repr=record_repr(record),
-        department=_audit_department(record),
         data={
             key: value
             for key, value in {
@@ -527,12 +375,10 @@ def record_update(
         return current
     current.version += 1
     current.save(update_fields=["note", "count", "date", "version", "updated_at"])
-    audit_log(
-        actor=by,
+    _audit_record(
+        current,
+        by=by,
         action="scoring.record.updated",
-        target=current,
-        target_repr=record_repr(current),
-        department=_audit_department(current),
         data=changed,
     )
     return current
@@ -551,12 +397,10 @@ def record_approve(*, record: Record, by) -> Record:
     current.decided_at = timezone.now()
     current.version += 1
     current.save(update_fields=["status", "decided_by", "decided_at", "version", "updated_at"])
-    audit_log(
-        actor=by,
+    _audit_record(
+        current,
+        by=by,
         action="scoring.record.approved",
-        target=current,
-        target_repr=record_repr(current),
-        department=_audit_department(current),
         data={"status": [RecordStatus.PENDING.value, RecordStatus.COUNTS.value]},
     )
     return current
@@ -579,273 +423,10 @@ def record_void(*, record: Record, by, reason: str) -> Record:
     current.reason = reason
     current.version += 1
     current.save(update_fields=["status", "decided_by", "decided_at", "reason", "version", "updated_at"])
-    audit_log(
-        actor=by,
+    _audit_record(
+        current,
+        by=by,
         action="scoring.record.voided",
-        target=current,
-        target_repr=record_repr(current),
-        department=_audit_department(current),
         data={"status": [before, RecordStatus.VOIDED.value], "reason": reason},
     )
     return current
-
-
-# --- The manual score grid --------------------------------------------------------------------
-
-Cell = tuple[int, str]  # (subject pk, item code)
-Seen = tuple[int, int] | None  # (record pk, version) of the person's own value when shown; None: none
-
-
-@dataclass(frozen=True)
-class ManualSaveSummary:
-    created: int = 0
-    changed: int = 0
-    cleared: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.created + self.changed + self.cleared
-
-
-def own_manual_values(*, standard: Standard, period_key: str, user, lock: bool = False) -> dict[Cell, Record]:
-    """The person's own manual values (not voided) of a period, by (subject pk, item code)."""
-    field = "department_id" if standard.subject == Subject.DEPARTMENT else "staff_id"
-    records = Record.objects.filter(
-        standard=standard, kind=RecordKind.MANUAL, period_key=period_key, entered_by=user
-    ).exclude(status=RecordStatus.VOIDED)
-    if lock:
-        records = records.select_for_update()
-    return {(getattr(r, field), r.code): r for r in records.order_by("pk")}
-
-
-def seen_token(record: Record | None) -> Seen:
-    return (record.pk, record.version) if record is not None else None
-
-
-@transaction.atomic
-def manual_scores_save(
-    *,
-    standard: Standard,
-    period_key: str,
-    values: Mapping[Cell, Decimal | None],
-    by,
-    seen_versions: Mapping[Cell, Seen],
-) -> ManualSaveSummary:
-    """Save one person's manual scores of a period from the grid, all or nothing.
-
-    Each person has one manual value per (subject, item, period): a number updates theirs (its
-    ``version`` goes up), an empty cell (None) clears it. Clearing deletes the person's own value
-    (a manual score is that person's opinion until the period is finalized, and the audit entry
-    keeps what it was); a value with evidence attached is voided instead so the files stay
-    reachable. Other people's values are never touched. ``seen_versions`` holds, per cell, the
-    (record pk, version) of the person's value when the grid was shown (None: none): if any cell
-    differs now, nothing is saved (:class:`ManualScoresConflict`). Out-of-range values raise
-    :class:`ManualScoresInvalid` naming the subject and item."""
-    if not getattr(by, "pk", None):
-        raise ScoringError(_("Manual scores are entered by a person."))
-    key = _period_key(standard, period_key)
-    ensure_period_open(standard=standard, period_key=key)
-    definition = _version(standard).definition
-    items = {item.code: item for item in definition.leaves(Rule.MANUAL)}
-    scope = {s.pk: s for s in subjects_in_scope(definition=definition)}
-    problems: dict[Cell, str] = {}
-    clean: dict[Cell, Decimal | None] = {}
-    for cell, value in values.items():
-        subject_pk, code = cell
-        item = items.get(code)
-        subject = scope.get(subject_pk)
-        if item is None:
-            problems[cell] = _("%(code)s is not an item scored by hand.") % {"code": code}
-            continue
-        if subject is None:
-            problems[cell] = _("%(item)s: this subject is not scored by %(standard)s.") % {
-                "item": code,
-                "standard": standard.code,
-            }
-            continue
-        if value is None:
-            clean[cell] = None
-            continue
-        where = {"subject": f"{subject.name}（{subject.code}）", "item": f"{item.code} {item.name}"}
-        try:
-            number = _points(
-                value,
-                not_a_number=_("%(subject)s, %(item)s: the score must be a number.") % where,
-                too_precise=_("%(subject)s, %(item)s: the score may have at most two decimal places.") % where,
-            )
-        except ScoringError as error:
-            problems[cell] = error.messages[0]
-            continue
-        if not 0 <= number <= item.points:
-            problems[cell] = _("%(subject)s, %(item)s: the score must be between 0 and %(points)s.") % {
-                **where,
-                "points": format_points(item.points),
-            }
-            continue
-        clean[cell] = number
-    if problems:
-        raise ManualScoresInvalid(problems)
-    _lock_person(by)
-    own = own_manual_values(standard=standard, period_key=key, user=by, lock=True)
-    conflicts = [cell for cell in clean if seen_token(own.get(cell)) != seen_versions.get(cell)]
-    if conflicts:
-        raise ManualScoresConflict(sorted(conflicts))
-    is_department = definition.subject == Subject.DEPARTMENT
-    now = timezone.now()
-    created, changed, cleared = [], [], []
-    lines = []
-    for cell, value in clean.items():
-        subject_pk, code = cell
-        mine = own.get(cell)
-        label = f"{scope[subject_pk].code} {code}"
-        if value is None:
-            if mine is not None:
-                cleared.append(mine)
-                lines.append(f"{label}: {format_points(mine.value)} → —")
-        elif mine is None:
-            created.append(
-                Record(
-                    kind=RecordKind.MANUAL,
-                    standard=standard,
-                    department_id=subject_pk if is_department else None,
-                    staff_id=None if is_department else subject_pk,
-                    code=code,
-                    period_key=key,
-                    value=value,
-                    status=RecordStatus.COUNTS,
-                    entered_by=by,
-                )
-            )
-            lines.append(f"{label}: — → {format_points(value)}")
-        elif mine.value != value:
-            lines.append(f"{label}: {format_points(mine.value)} → {format_points(value)}")
-            mine.value = value
-            mine.version += 1
-            mine.updated_at = now
-            changed.append(mine)
-    if created:
-        Record.objects.bulk_create(created, batch_size=500)
-    if changed:
-        Record.objects.bulk_update(changed, ["value", "version", "updated_at"], batch_size=500)
-    if cleared:
-        with_files = set(
-            Evidence.objects.filter(record__in=[r.pk for r in cleared]).values_list("record_id", flat=True)
-        )
-        Record.objects.filter(pk__in=[r.pk for r in cleared if r.pk not in with_files]).delete()
-        if with_files:
-            Record.objects.filter(pk__in=with_files).update(
-                status=RecordStatus.VOIDED,
-                decided_by=by,
-                decided_at=now,
-                reason=_("Cleared in the manual score grid."),
-                updated_at=now,
-            )
-    summary = ManualSaveSummary(len(created), len(changed), len(cleared))
-    if summary.total:
-        audit_log(
-            actor=by,
-            action="scoring.manual.saved",
-            target_repr=f"{standard.code} {key}",
-            data={
-                "period": key,
-                "created": summary.created,
-                "changed": summary.changed,
-                "cleared": summary.cleared,
-                "changes": lines,
-            },
-        )
-    return summary
-
-
-# --- Corrections ------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def correction_create(
-    *,
-    scoring_period: ScoringPeriod,
-    subject: Department | Staff,
-    code: str = "",
-    value,
-    reason: str,
-    by,
-    evidence: Iterable[UploadedFile] = (),
-) -> Record:
-    """A correction (更正) of a subject's total in a finalized period: a new record with a signed
-    ``value`` (the change of the total), the item it concerns (``code``, or empty for the total as
-    a whole) and a reason, dated today. It reopens nothing and changes no stored result; it is
-    published with the next period."""
-    period = ScoringPeriod.objects.select_for_update().select_related("standard", "version").get(pk=scoring_period.pk)
-    if not period.is_finalized:
-        raise ScoringError(
-            _("%(period)s has not been finalized; change its records and compute it again instead.")
-            % {"period": period_label(period.key)}
-        )
-    standard = period.standard
-    reason = _text(reason, MAX_REASON)
-    if not reason:
-        raise ScoringError(_("Give the reason for the correction."))
-    amount = _points(
-        value,
-        not_a_number=_("The change of the total must be a number."),
-        too_precise=_("The change of the total may have at most two decimal places."),
-    )
-    if amount == 0:
-        raise ScoringError(_("A correction changes the total; enter a positive or negative number."))
-    definition = (period.version or _version(standard)).definition
-    code = (code or "").strip()
-    if code and code not in {item.code for item in definition.walk()}:
-        raise ScoringError(
-            _("%(code)s is not an item of the version %(period)s was scored with.")
-            % {"code": code, "period": period_label(period.key)}
-        )
-    is_department = definition.subject == Subject.DEPARTMENT
-    if is_department != isinstance(subject, Department) or not isinstance(subject, Department | Staff):
-        raise ScoringError(_("Choose a subject this standard scores."))
-    field = "department" if is_department else "staff"
-    result = period.results.filter(**{field: subject}).first()
-    if result is None:
-        raise ScoringError(
-            _("%(subject)s has no result in %(period)s to correct.")
-            % {"subject": subject_label(subject), "period": period_label(period.key)}
-        )
-    earlier = Record.objects.filter(kind=RecordKind.CORRECTION, corrects=period, **{field: subject}).exclude(
-        status=RecordStatus.VOIDED
-    ).aggregate(total=Sum("value"))["total"] or Decimal(0)
-    highest = definition.full_score + definition.bonus_cap
-    corrected = result.total + earlier + amount
-    if not 0 <= corrected <= highest:
-        raise ScoringError(
-            _("With this correction the total of %(subject)s would be %(total)s, outside 0 to %(max)s.")
-            % {"subject": subject_label(subject), "total": format_points(corrected), "max": format_points(highest)}
-        )
-    files = _check_files(evidence)
-    record = Record.objects.create(
-        kind=RecordKind.CORRECTION,
-        standard=standard,
-        code=code,
-        date=today(),
-        value=amount,
-        reason=reason,
-        status=RecordStatus.COUNTS,
-        corrects=period,
-        entered_by=by if getattr(by, "pk", None) else None,
-        **{field: subject},
-    )
-    stored = _store_files(record, files, by)
-    audit_log(
-        actor=by,
-        action="scoring.correction.created",
-        target=record,
-        target_repr=f"{standard.code} {period.key} {result.subject_code}",
-        department=_audit_department(record),
-        data={
-            "period": period.key,
-            "code": code,
-            "value": format_points(amount),
-            "total": [format_points(result.total + earlier), format_points(corrected)],
-            "reason": reason,
-            "evidence": [e.name for e in stored],
-        },
-    )
-    return record

@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 from wenming.scoring.bulletin import BulletinData, RankingRow, bulletin_docx
 from wenming.scoring.models import ScoringPeriod
 from wenming.scoring.periods import parse_period
-from wenming.scoring.publishing import bulletin_data, chinese_period_label, document_topic
+from wenming.scoring.selectors.publishing import bulletin_data, chinese_period_label, document_topic
 from wenming.scoring.tests.helpers import SAMPLE
 from wenming.scoring.tests.test_pay import RANK_ORDER, STD, correction, grow, publish_sample
 

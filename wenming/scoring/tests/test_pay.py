@@ -27,7 +27,7 @@ from wenming.scoring.pay import (
     pay_coefficient,
     round_places,
 )
-from wenming.scoring.publishing import pay_rows
+from wenming.scoring.selectors.publishing import pay_rows
 from wenming.scoring.services import (
     PayRuleConflictError,
     ScoringError,

@@ -18,12 +18,19 @@ from openpyxl import load_workbook
 from wenming.org.models import Department, Role, RoleAssignment
 from wenming.org.tests.factories import UserFactory
 from wenming.scoring.models import Record, RecordKind, Result
-from wenming.scoring.selectors_results import sparkline
+from wenming.scoring.selectors.common import sparkline
 from wenming.scoring.services import period_compute
 from wenming.scoring.tests.helpers import MONTH, SAMPLE, load_month, run
 from wenming.standards.models import Standard
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _pages_in_english(client):
+    """Pages asked for in English (the language middleware follows the request, not
+    ``translation.override``); the tests that read words wrap them in ``translation.override("en")``."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
 STD = "WMKS-M-2026"
 STAFF_STANDARD = """\
@@ -255,6 +262,7 @@ def workbook_rows(response) -> list[tuple]:
 
 def test_xlsx_has_the_page_rows_as_numbers(sample, client_for):
     client = client_for(office_user())
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"  # the office's workbook, in Chinese
     page = rows_of(client.get(ranking_url()))
     rows = workbook_rows(client.get(reverse("scoring:ranking_xlsx", args=[STD, "2026-10"])))
     header = rows[0]

@@ -29,6 +29,7 @@ from wenming.scoring.services import (
     record_update,
     record_void,
 )
+from wenming.scoring.services import evidence as evidence_services
 from wenming.scoring.services import records as record_services
 from wenming.standards.demo import load_example_standards
 from wenming.standards.models import Standard
@@ -323,7 +324,7 @@ def test_evidence_is_limited_by_type_and_size(std, scenario, monkeypatch):
         evidence_add(record=record, files=[SimpleUploadedFile("x.svg", b"<svg/>")], by=scenario.office)
     with pytest.raises(ScoringError, match="is empty"):
         evidence_add(record=record, files=[SimpleUploadedFile("a.png", b"")], by=scenario.office)
-    monkeypatch.setattr(record_services, "EVIDENCE_MAX_BYTES", 100)
+    monkeypatch.setattr(evidence_services, "EVIDENCE_MAX_BYTES", 100)
     with pytest.raises(ScoringError, match="larger than"):
         evidence_add(record=record, files=[photo(), photo("big.docx", 101)], by=scenario.office)
     with pytest.raises(ScoringError, match="at least one file"):

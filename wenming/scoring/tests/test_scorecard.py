@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from wenming.feedback.models import Feedback
-from wenming.org.models import Department, Role, RoleAssignment
+from wenming.org.models import Department, Role, RoleAssignment, Staff
 from wenming.org.tests.factories import UserFactory
 from wenming.scoring import engine
 from wenming.scoring.models import Evidence, Record, RecordKind, RecordStatus, Result
@@ -35,6 +35,13 @@ from wenming.scoring.tests.test_ranking import (  # the set-ups shared with the 
 from wenming.standards.models import Standard
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _pages_in_english(client):
+    """Pages asked for in English (the language middleware follows the request, not
+    ``translation.override``); the tests that read words wrap them in ``translation.override("en")``."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
 
 @pytest.fixture
@@ -180,7 +187,8 @@ def test_satisfaction_shows_counts_by_rating_not_the_feedback_rows(sample, clien
     assert (feedback.n, feedback.satisfied, feedback.rate_text) == (45, 40, "88.89%")
     assert dict(feedback.by_rating) == {5: 40, 4: 0, 3: 2, 2: 1, 1: 2}
     assert items_of(card)["S"].lost == Decimal("6.11")
-    assert "rate = 40/45 satisfied (overall ≥ 4); 20 − (0.95 − 40/45) / 0.01 × 1 = 13.89" in content
+    # The stored arithmetic is in the hospital's language; the formula reads the same in both.
+    assert "20 − (0.95 − 40/45) / 0.01 × 1 = 13.89" in content
     assert "45 valid responses, 40 satisfied" in content
     Feedback.objects.filter(department__code="D02", overall=1).update(is_valid=False)
     feedback = items_of(open_card(client_for(office_user()), "D02")[0])["S"].feedback
@@ -421,3 +429,12 @@ def test_period_compute_stores_explanations_in_the_hospital_language(scored, set
     explanations = period.results.get(subject_code="D01").explanations
     assert explanations["B"] == "[zh-hans] 10 (no findings) = 10.00"
     assert translation.get_language() == "zh-hans"  # the conftest's language, restored
+
+
+def test_who_gave_a_manual_score_is_hidden_from_the_department_it_scores(sample, client_for):
+    assessor = Staff.objects.get(staff_no="E1009").name
+    office_card = open_card(client_for(office_user()), "D03")[1]
+    assert assessor in office_card
+    head_card = open_card(client_for(head_of("D03", "head_d03")), "D03")[1]
+    assert "8.50" in head_card  # the score itself is shown
+    assert assessor not in head_card

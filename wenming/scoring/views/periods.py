@@ -18,16 +18,13 @@ only when those URL names resolve (:func:`_url_or_none`).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from functools import wraps
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -36,25 +33,24 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from wenming.org.access import access_for, require
-from wenming.standards.definition import CYCLE_ORDER, Cycle
+from wenming.standards.definition import Cycle
 from wenming.standards.models import Standard
 from wenming.standards.selectors import newest_version
 
-from ..models import ComputeRun, ComputeStatus, Record, RecordKind, RecordStatus, Result, ScoringPeriod
-from ..periods import Period, parse_period, period_of
+from ..models import ComputeRun, ComputeStatus
+from ..periods import Period, parse_period
+from ..selectors.periods import (
+    dashboard_period,
+    flag_summary,
+    grade_rows,
+    last_run,
+    overview_groups,
+    pending_count,
+    period_state,
+    record_counts,
+)
 from ..services import ScoringError, period_finalize
 from ..services.runs import ACTIVE, active_run, compute_request, local_today, run_is_active
-
-# How many periods the overview shows for each cycle, the current one included.
-RECENT = {Cycle.MONTH: 12, Cycle.QUARTER: 4, Cycle.YEAR: 2}
-CYCLE_HEADINGS = {
-    Cycle.MONTH: gettext_lazy("Monthly standards"),
-    Cycle.QUARTER: gettext_lazy("Quarterly standards"),
-    Cycle.YEAR: gettext_lazy("Yearly standards"),
-}
-# The flags a result can carry (``"<flag>:<code or grade>"``), counted on the dashboard.
-FLAG_KINDS = ("pending", "insufficient_sample", "missing", "quota")
-PENDING_TEXT = '"pending:'  # how a pending flag starts inside the stored JSON list
 
 
 def _may_view(access) -> bool:
@@ -93,68 +89,7 @@ def _period_or_404(standard: Standard, key: str) -> Period:
         raise Http404 from None
 
 
-def recent_periods(cycle: Cycle, today) -> list[Period]:
-    """The current period of ``cycle`` and the ones before it (``RECENT``), newest first."""
-    periods = [period_of(today, cycle)]
-    while len(periods) < RECENT[Cycle(cycle)]:
-        periods.append(periods[-1].previous())
-    return periods
-
-
-def _state(scoring_period: ScoringPeriod | None) -> str:
-    if scoring_period is None or scoring_period.computed_at is None:
-        return "none"
-    return "finalized" if scoring_period.is_finalized else "computed"
-
-
-def _count_pending(flag_lists) -> int:
-    return sum(1 for flags in flag_lists for flag in flags if flag.startswith("pending:"))
-
-
 # --- The overview --------------------------------------------------------------------------------
-
-
-def _overview(today) -> list[dict]:
-    """Every standard with its recent periods, grouped by cycle. Four queries, whatever the number of
-    standards and periods: standards, stored periods (with result counts), the pending flags of
-    those periods, the runs under way."""
-    standards = list(Standard.objects.order_by("code"))
-    wanted = {s.pk: recent_periods(Cycle(s.cycle), today) for s in standards}
-    keys = {period.key for periods in wanted.values() for period in periods}
-    stored = {
-        (sp.standard_id, sp.key): sp
-        for sp in ScoringPeriod.objects.filter(standard__in=standards, key__in=keys)
-        .select_related("version", "finalized_by__staff")
-        .annotate(result_count=Count("results"))
-    }
-    pending: dict[int, int] = defaultdict(int)
-    rows = Result.objects.filter(period__in=[sp.pk for sp in stored.values()], flags__icontains=PENDING_TEXT)
-    for period_id, flags in rows.values_list("period_id", "flags"):
-        pending[period_id] += _count_pending([flags])
-    running = {
-        (run.standard_id, run.period_key): run
-        for run in ComputeRun.objects.filter(standard__in=standards, status__in=ACTIVE).order_by("requested_at")
-        if run_is_active(run)
-    }
-    groups: dict[str, dict] = {}
-    for standard in sorted(standards, key=lambda s: (CYCLE_ORDER[Cycle(s.cycle)], s.code)):
-        cycle = Cycle(standard.cycle)
-        group = groups.setdefault(cycle.value, {"cycle": cycle.value, "heading": CYCLE_HEADINGS[cycle], "entries": []})
-        periods = []
-        for period in wanted[standard.pk]:
-            sp = stored.get((standard.pk, period.key))
-            periods.append(
-                {
-                    "period": period,
-                    "stored": sp,
-                    "state": _state(sp),
-                    "pending": pending.get(sp.pk, 0) if sp else 0,
-                    "running": running.get((standard.pk, period.key)),
-                    "future": period.start > today,
-                }
-            )
-        group["entries"].append({"standard": standard, "periods": periods})
-    return list(groups.values())
 
 
 @_viewer
@@ -163,7 +98,7 @@ def period_overview(request):
     """Every standard's recent periods (12 months, 4 quarters or 2 years up to the current one, in the
     hospital's time zone) with their state: not computed, computed, finalized."""
     today = local_today()
-    context = {"groups": _overview(today), "today": today, "standards_url": _url_or_none("standards:list")}
+    context = {"groups": overview_groups(today), "today": today, "standards_url": _url_or_none("standards:list")}
     return render(request, "scoring/period_list.html", context)
 
 
@@ -199,81 +134,6 @@ class FinalizeForm(forms.Form):
             reason.help_text = _("Optional: why the period is finalized now, or anything readers should know.")
 
 
-def _grade_rows(scoring_period: ScoringPeriod, definition) -> tuple[list[dict], int, int]:
-    """(grade rows in the standard's order with count and share, subjects, vetoed): one query."""
-    counts: dict[str, int] = {}
-    vetoed = 0
-    for row in (
-        scoring_period.results.order_by()
-        .values("grade")
-        .annotate(n=Count("pk"), vetoed=Count("pk", filter=Q(vetoed=True)))
-    ):
-        counts[row["grade"]] = row["n"]
-        vetoed += row["vetoed"]
-    total = sum(counts.values())
-    names = [grade.name for grade in definition.grades] if definition else []
-    names += sorted(set(counts) - set(names))
-    rows = []
-    for name in names:
-        n = counts.get(name, 0)
-        share = (Decimal(n * 100) / total).quantize(Decimal("0.01"), ROUND_HALF_UP) if total else Decimal("0.00")
-        rows.append({"name": name, "count": n, "share": share})
-    return rows, total, vetoed
-
-
-def _flag_summary(scoring_period: ScoringPeriod, definition) -> dict:
-    """Counts of each kind of flag, and who is pending which item (for chasing manual scores): one query."""
-    item_names = {item.code: item.name for item in definition.walk()} if definition else {}
-    counts = dict.fromkeys(FLAG_KINDS, 0)
-    subjects = dict.fromkeys(FLAG_KINDS[:3], 0)
-    pending = []
-    rows = scoring_period.results.exclude(flags=[]).order_by("subject_code")
-    for code, name, flags in rows.values_list("subject_code", "name", "flags"):
-        items, kinds = [], set()
-        for flag in flags:
-            kind, _sep, what = flag.partition(":")
-            if kind in counts:
-                counts[kind] += 1
-                kinds.add(kind)
-            if kind == "pending":
-                items.append({"code": what, "name": item_names.get(what, "")})
-        for kind in kinds & set(subjects):
-            subjects[kind] += 1
-        if items:
-            pending.append({"code": code, "name": name, "items": items})
-    return {"counts": counts, "subjects": subjects, "pending": pending}
-
-
-def _record_rows(standard: Standard, period: Period, scoring_period: ScoringPeriod | None) -> dict:
-    """How many records of each kind and status belong to the period (dated in it, or a manual score
-    for it, or a correction of it): one query."""
-    dated = Q(kind__in=[RecordKind.FINDING, RecordKind.BONUS, RecordKind.VETO], date__gte=period.start)
-    belongs = (dated & Q(date__lt=period.end)) | Q(kind=RecordKind.MANUAL, period_key=period.key)
-    if scoring_period is not None:
-        belongs |= Q(kind=RecordKind.CORRECTION, corrects=scoring_period)
-    counts = {
-        (row["kind"], row["status"]): row["n"]
-        for row in Record.objects.filter(standard=standard)
-        .filter(belongs)
-        .order_by()
-        .values("kind", "status")
-        .annotate(n=Count("pk"))
-    }
-    rows = [
-        {
-            "label": label,
-            "counts": [counts.get((kind, status), 0) for status in RecordStatus.values],
-            "total": sum(counts.get((kind, status), 0) for status in RecordStatus.values),
-        }
-        for kind, label in RecordKind.choices
-    ]
-    return {
-        "statuses": [label for _value, label in RecordStatus.choices],
-        "rows": rows,
-        "total": sum(counts.values()),
-    }
-
-
 def _links(standard: Standard, period: Period, *, access, computed: bool) -> list[dict]:
     """Buttons to the period's other pages that exist and that this person may use. Each entry tries
     its URL names in turn (a page before its download); the result pages only once there are results."""
@@ -296,20 +156,16 @@ def _period_context(request, standard: Standard, period: Period, *, form: Finali
     """Everything the dashboard shows. While a run waits or computes, only what the progress needs."""
     access = access_for(request.user)
     today = local_today()
-    scoring_period = (
-        ScoringPeriod.objects.select_related("version", "finalized_by__staff")
-        .filter(standard=standard, key=period.key)
-        .first()
-    )
-    last_run = ComputeRun.objects.filter(standard=standard, period_key=period.key).first()
-    state = _state(scoring_period)
-    running = last_run if run_is_active(last_run) else None
+    scoring_period = dashboard_period(standard=standard, period=period)
+    latest = last_run(standard=standard, period=period)
+    state = period_state(scoring_period)
+    running = latest if run_is_active(latest) else None
     computed_at = scoring_period.computed_at if scoring_period else None
     failed = (
-        last_run
-        if last_run is not None
-        and last_run.status == ComputeStatus.FAILED
-        and (computed_at is None or last_run.requested_at > computed_at)
+        latest
+        if latest is not None
+        and latest.status == ComputeStatus.FAILED
+        and (computed_at is None or latest.requested_at > computed_at)
         else None
     )
     context = {
@@ -326,10 +182,10 @@ def _period_context(request, standard: Standard, period: Period, *, form: Finali
     if running is not None:
         return context
     definition = scoring_period.version.definition if scoring_period and scoring_period.version else None
-    context["records"] = _record_rows(standard, period, scoring_period)
+    context["records"] = record_counts(standard, period, scoring_period)
     if state != "none":
-        grades, subjects, vetoed = _grade_rows(scoring_period, definition)
-        flags = _flag_summary(scoring_period, definition)
+        grades, subjects, vetoed = grade_rows(scoring_period, definition)
+        flags = flag_summary(scoring_period, definition)
         context.update(grades=grades, subjects=subjects, vetoed=vetoed, flags=flags)
         if state == "computed":
             newest = newest_version(standard.code)
@@ -383,12 +239,7 @@ def period_finalize_view(request, code: str, key: str):
     shows the page again with its message and what was typed."""
     standard = _standard_or_404(code)
     period = _period_or_404(standard, key)
-    scoring_period = ScoringPeriod.objects.filter(standard=standard, key=period.key).first()
-    pending = 0
-    if scoring_period is not None:
-        flag_lists = scoring_period.results.filter(flags__icontains=PENDING_TEXT).values_list("flags", flat=True)
-        pending = _count_pending(flag_lists)
-    form = FinalizeForm(request.POST, pending=pending)
+    form = FinalizeForm(request.POST, pending=pending_count(standard=standard, period=period))
     if form.is_valid():
         try:
             if active_run(standard=standard, period_key=period.key) is not None:

@@ -38,7 +38,7 @@ from ..bulletin import bulletin_docx
 from ..models import PayMethod, ScoringPeriod
 from ..pay import MAX_PLACES, describe_spec, pay_workbook, spec_from_rule
 from ..periods import Period, parse_period
-from ..publishing import bulletin_data, pay_rule_of, pay_sheet
+from ..selectors.publishing import bulletin_data, pay_rule_of, pay_sheet
 from ..services import PayRuleConflictError, ScoringError, pay_rule_save
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -25,16 +25,10 @@ from wenming.standards.definition import Subject
 
 from ..models import Result
 from ..periods import parse_period
-from ..selectors_results import (
-    TREND_PERIODS,
-    find_period,
-    my_results,
-    optional_url,
-    period_ranking,
-    ranking_xlsx_rows,
-    stored_result,
-    subject_scorecard,
-)
+from ..selectors.common import TREND_PERIODS, find_period, optional_url
+from ..selectors.own import my_results
+from ..selectors.ranking import period_ranking, ranking_xlsx_rows
+from ..selectors.scorecard import stored_result, subject_scorecard
 
 
 def _period_or_404(code: str, key: str):

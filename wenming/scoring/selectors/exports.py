@@ -1,4 +1,5 @@
-"""Reads of scoring: a period's stored results in the export shape of ``interchange.md``."""
+"""A period's stored results in the export shape of ``interchange.md`` (``export_scores``, the
+ranking spreadsheet)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from django.utils.translation import gettext as _
 from wenming.standards.definition import Cycle
 from wenming.standards.selectors import newest_version
 
-from .engine import format_points
-from .models import ScoringPeriod
-from .periods import parse_period
-from .services import ScoringError
+from ..engine import format_points
+from ..models import ScoringPeriod
+from ..periods import parse_period
+from ..services import ScoringError
 
 
 def stored_period(*, standard_code: str, period_key: str) -> ScoringPeriod:

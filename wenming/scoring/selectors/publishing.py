@@ -19,29 +19,26 @@ from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone, translation
 
 from wenming.org.selectors import current_hospital
 from wenming.standards.definition import Cycle, StandardDef, Subject
 
-from .bulletin import BulletinData, CorrectionRow, ProblemRow, RankingRow, VetoEntry
-from .engine import round_half_up
-from .models import PayRule, Record, RecordKind, RecordStatus, Result, ScoringPeriod
-from .pay import MissingGradeError, PayRow, PaySheet, PaySpec, pay_coefficient, spec_from_rule
-from .periods import Period, local_date, parse_period
+from ..bulletin import BulletinData, CorrectionRow, ProblemRow, RankingRow, VetoEntry
+from ..engine import round_half_up
+from ..models import PayRule, Record, RecordKind, RecordStatus, Result, ScoringPeriod
+from ..pay import MissingGradeError, PayRow, PaySheet, PaySpec, pay_coefficient, spec_from_rule
+from ..periods import Period, local_date, parse_period
 
 # --- wording shared by the documents -------------------------------------------------------------
 
 
 def chinese_period_label(period: Period) -> str:
-    """A period as a Chinese document writes it: 2026年10月, 2026年第4季度, 2026年度 (documents are
-    Chinese whatever the interface language, so this does not go through the catalogue)."""
-    if period.cycle == Cycle.MONTH:
-        return f"{period.start.year}年{period.start.month}月"
-    if period.cycle == Cycle.QUARTER:
-        return f"{period.start.year}年第{(period.start.month - 1) // 3 + 1}季度"
-    return f"{period.start.year}年度"
+    """A period as a Chinese document writes it: 2026年10月, 2026年第4季度, 2026年度 — the period's
+    own label in Chinese, whatever the interface language (documents are Chinese)."""
+    with translation.override("zh-hans"):
+        return period.label
 
 
 _BRACKETS = re.compile(r"[（(][^）)]*[）)]")
@@ -101,16 +98,25 @@ def pay_rule_of(standard) -> PayRule | None:
 # --- corrections ---------------------------------------------------------------------------------
 
 
+def _counting(scoring_period: ScoringPeriod, kind: str, **more) -> QuerySet[Record]:
+    """The records of ``kind`` that count and are dated in the period (and match ``more``)."""
+    return Record.objects.filter(
+        standard_id=scoring_period.standard_id,
+        kind=kind,
+        status=RecordStatus.COUNTS,
+        date__gte=scoring_period.start,
+        date__lt=scoring_period.end,
+        **more,
+    )
+
+
 def period_corrections(*, scoring_period: ScoringPeriod) -> list[Record]:
     """The corrections recorded during this period (``date`` inside it) to earlier finalized periods
     of the same standard, oldest first; one query."""
     return list(
-        Record.objects.filter(
-            standard_id=scoring_period.standard_id,
-            kind=RecordKind.CORRECTION,
-            status=RecordStatus.COUNTS,
-            date__gte=scoring_period.start,
-            date__lt=scoring_period.end,
+        _counting(
+            scoring_period,
+            RecordKind.CORRECTION,
             corrects__start__lt=scoring_period.start,
             corrects__finalized_at__isnull=False,
         )
@@ -240,13 +246,7 @@ def _problems(*, scoring_period: ScoringPeriod, definition: StandardDef) -> list
     item's "扣完为止" floor). Most frequent first."""
     deductions = {d.code: d for item in definition.walk() for d in item.deductions}
     rows = (
-        Record.objects.filter(
-            standard_id=scoring_period.standard_id,
-            kind=RecordKind.FINDING,
-            status=RecordStatus.COUNTS,
-            date__gte=scoring_period.start,
-            date__lt=scoring_period.end,
-        )
+        _counting(scoring_period, RecordKind.FINDING)
         .order_by()
         .values("code", "department__code", "department__name", "staff__staff_no", "staff__name")
         .annotate(times=Sum("count"))
@@ -280,13 +280,7 @@ def _vetoes(*, scoring_period: ScoringPeriod, definition: StandardDef, ranking: 
         return []
     names = {v.code: v.name for v in definition.veto_item.vetoes} if definition.veto_item else {}
     records = (
-        Record.objects.filter(
-            standard_id=scoring_period.standard_id,
-            kind=RecordKind.VETO,
-            status=RecordStatus.COUNTS,
-            date__gte=scoring_period.start,
-            date__lt=scoring_period.end,
-        )
+        _counting(scoring_period, RecordKind.VETO)
         .order_by("date", "pk")
         .values_list("department__code", "staff__staff_no", "code", "date", "note")
     )

@@ -18,7 +18,6 @@ from wenming.standards.models import Standard
 from ..engine import format_points
 from ..models import Record, RecordKind, RecordStatus, Result, ScoringPeriod
 from ..periods import Period
-from ..selectors import export_rows, period_export
 from .common import (
     FlagLabel,
     Sparkline,
@@ -29,6 +28,7 @@ from .common import (
     subject_field,
     trend_periods,
 )
+from .exports import export_rows, period_export
 
 
 @dataclass
