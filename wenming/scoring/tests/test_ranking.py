@@ -32,6 +32,7 @@ def _pages_in_english(client):
     ``translation.override``); the tests that read words wrap them in ``translation.override("en")``."""
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
+
 STD = "WMKS-M-2026"
 STAFF_STANDARD = """\
 code: YDKP-M-2026
