@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from wenming.org.models import Department
@@ -28,6 +29,52 @@ class StyledFormMixin:
                 widget = self.fields[name].widget
                 if "is-invalid" not in widget.attrs.get("class", ""):
                     widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class VersionedFormMixin:
+    """An edit form that carries the version its object had when the form was opened.
+
+    When the service reports that someone else saved in between, :meth:`mark_conflict` adds the
+    error, lists the values now stored, and moves the hidden version on, so that a deliberate
+    second "Save" (after reading them) replaces them; what the user typed stays in the form."""
+
+    conflict_fields: tuple[str, ...] = ()
+
+    def add_version_field(self, version: int | None) -> None:
+        self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1, initial=version)
+
+    def mark_conflict(self, current) -> None:
+        self.conflict_values = [
+            (self.fields[name].label, _display(current, name)) for name in self.conflict_fields if name in self.fields
+        ]
+        self.add_error(
+            None,
+            ValidationError(
+                _(
+                    "This record was changed by someone else after you opened it, so nothing was saved. "
+                    "The values now stored are shown above; what you typed is still in the form. "
+                    "Save again to replace the stored values with yours."
+                ),
+                code="conflict",
+            ),
+        )
+        data = self.data.copy()
+        data[self.add_prefix("version")] = str(current.version)
+        self.data = data
+
+
+def _display(instance, name: str) -> str:
+    value = getattr(instance, name)
+    display = getattr(instance, f"get_{name}_display", None)
+    if display is not None and value not in (None, ""):
+        return str(display())
+    if value is True:
+        return str(_("Yes"))
+    if value is False:
+        return str(_("No"))
+    if value in (None, ""):
+        return "—"
+    return str(value)
 
 
 class AuditFilterForm(StyledFormMixin, forms.Form):

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from wenming.core.forms import StyledFormMixin
+from wenming.core.forms import StyledFormMixin, VersionedFormMixin
 
 from . import services
 from .models import (
@@ -83,52 +83,6 @@ def set_tree_choices(field: DepartmentChoiceField, departments: list[Department]
 def _field_error(error: ValidationError, field: str) -> ValidationError:
     """A service's ``{field: messages}`` error as a plain error for that field's ``clean_<field>``."""
     return ValidationError(error.message_dict[field]) if hasattr(error, "error_dict") else error
-
-
-class VersionedFormMixin:
-    """An edit form that carries the version its object had when the form was opened.
-
-    When the service reports that someone else saved in between, :meth:`mark_conflict` adds the
-    error, lists the values now stored, and moves the hidden version on, so that a deliberate
-    second "Save" (after reading them) replaces them; what the user typed stays in the form."""
-
-    conflict_fields: tuple[str, ...] = ()
-
-    def add_version_field(self, version: int | None) -> None:
-        self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1, initial=version)
-
-    def mark_conflict(self, current) -> None:
-        self.conflict_values = [
-            (self.fields[name].label, _display(current, name)) for name in self.conflict_fields if name in self.fields
-        ]
-        self.add_error(
-            None,
-            ValidationError(
-                _(
-                    "This record was changed by someone else after you opened it, so nothing was saved. "
-                    "The values now stored are shown above; what you typed is still in the form. "
-                    "Save again to replace the stored values with yours."
-                ),
-                code="conflict",
-            ),
-        )
-        data = self.data.copy()
-        data[self.add_prefix("version")] = str(current.version)
-        self.data = data
-
-
-def _display(instance, name: str) -> str:
-    value = getattr(instance, name)
-    display = getattr(instance, f"get_{name}_display", None)
-    if display is not None and value not in (None, ""):
-        return str(display())
-    if value is True:
-        return str(_("Yes"))
-    if value is False:
-        return str(_("No"))
-    if value in (None, ""):
-        return "—"
-    return str(value)
 
 
 def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:

@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from wenming.core.forms import StyledFormMixin
+from wenming.core.forms import StyledFormMixin, VersionedFormMixin
 from wenming.org.models import Department, Staff, StaffStatus
 
 from .engine import format_points
@@ -192,8 +192,10 @@ class VoidForm(forms.Form):
     reason = forms.CharField(label=_("Reason for voiding"), max_length=MAX_REASON)
 
 
-class RecordEditForm(StyledFormMixin, forms.Form):
+class RecordEditForm(VersionedFormMixin, StyledFormMixin, forms.Form):
     """Change a record's date (within its period), count and note; carries the version shown."""
+
+    conflict_fields = ("date", "count", "note")
 
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     count = forms.IntegerField(label=_("Count"), min_value=1, max_value=MAX_COUNT)
@@ -220,29 +222,6 @@ class RecordEditForm(StyledFormMixin, forms.Form):
             self.fields["date"].widget.attrs.update({"min": period.start.isoformat(), "max": last.isoformat()})
             if record.kind == RecordKind.VETO:
                 del self.fields["count"]
-
-    def mark_conflict(self, current) -> None:
-        """Someone saved in between: say so, show what is stored now, keep what was typed, and
-        move the version on so that saving again replaces the stored values."""
-        self.conflict_values = [
-            (self.fields[name].label, getattr(current, name) if getattr(current, name) not in ("", None) else "—")
-            for name in ("date", "count", "note")
-            if name in self.fields
-        ]
-        self.add_error(
-            None,
-            ValidationError(
-                _(
-                    "This record was changed by someone else after you opened it, so nothing was saved. "
-                    "The values now stored are shown above; what you typed is still in the form. "
-                    "Save again to replace the stored values with yours."
-                ),
-                code="conflict",
-            ),
-        )
-        data = self.data.copy()
-        data["version"] = str(current.version)
-        self.data = data
 
 
 class EvidenceForm(StyledFormMixin, forms.Form):
