@@ -38,7 +38,11 @@ def correction_create(
     ``value`` (the change of the total), the item it concerns (``code``, or empty for the total as
     a whole) and a reason, dated today. It reopens nothing and changes no stored result; it is
     published with the next period."""
-    period = ScoringPeriod.objects.select_for_update().select_related("standard", "version").get(pk=scoring_period.pk)
+    period = (
+        ScoringPeriod.objects.select_for_update(of=("self",))
+        .select_related("standard", "version")
+        .get(pk=scoring_period.pk)
+    )
     if not period.is_finalized:
         raise ScoringError(
             _("%(period)s has not been finalized; change its records and compute it again instead.")

@@ -96,7 +96,11 @@ def evidence_add(*, record: Record, files: Iterable[UploadedFile], by) -> list[E
     files = _check_files(files)
     if not files:
         raise ScoringError(_("Choose at least one file."))
-    record = Record.objects.select_for_update().select_related("standard", "department", "staff").get(pk=record.pk)
+    record = (
+        Record.objects.select_for_update(of=("self",))
+        .select_related("standard", "department", "staff")
+        .get(pk=record.pk)
+    )
     _ensure_record_open(record)
     if record.status == RecordStatus.VOIDED:
         raise ScoringError(_("This record has been voided; nothing can be attached to it."))

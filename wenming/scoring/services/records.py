@@ -328,7 +328,7 @@ def record_create(
 
 def _locked(record: Record) -> Record:
     return (
-        Record.objects.select_for_update()
+        Record.objects.select_for_update(of=("self",))
         .select_related("standard", "department", "staff", "staff__department")
         .get(pk=record.pk)
     )
