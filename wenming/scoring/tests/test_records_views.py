@@ -205,8 +205,13 @@ def test_approve_and_void_inline(std, scenario, client_for):
     client = client_for(scenario.office)
     response = client.post(f"/scoring/records/{record.pk}/approve/", HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and 'data-status="counts"' in response.content.decode()
+    assert response["HX-Trigger"] == "records-changed"  # the counts above the list redraw
+    # …from the list's own address, filters and all.
+    listed = client.get(RECORDS + "?status=pending").content.decode()
+    assert f'hx-get="{RECORDS}?status=pending"' in listed and 'hx-trigger="records-changed from:body"' in listed
     response = client.post(f"/scoring/records/{record.pk}/void/", {"reason": ""}, HTTP_HX_REQUEST="true")
     assert 'data-testid="row-error"' in response.content.decode()
+    assert "HX-Trigger" not in response
     assert Record.objects.get(pk=record.pk).status == "counts"
     response = client.post(f"/scoring/records/{record.pk}/void/", {"reason": "申诉成立"}, HTTP_HX_REQUEST="true")
     assert 'data-status="voided"' in response.content.decode()

@@ -198,7 +198,10 @@ def _decided(request, record: Record, *, error=None, done: str = ""):
     if request.htmx:
         fresh = _record_for_user(request.user, record.pk)
         text = " ".join(error.messages) if error is not None else ""
-        return render(request, "scoring/record_row.html", _row_context(request, fresh, error=text, done=done))
+        response = render(request, "scoring/record_row.html", _row_context(request, fresh, error=text, done=done))
+        if error is None:
+            response["HX-Trigger"] = "records-changed"  # the status counts above the list redraw themselves
+        return response
     if error is not None:
         for message in error.messages:
             messages.error(request, message)
