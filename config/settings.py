@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "wenming.standards",
     "wenming.scoring",
     "wenming.feedback",
+    "wenming.inspections",
+    "wenming.rectification",
 ]
 
 MIDDLEWARE = [
