@@ -20,11 +20,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wenming.core.attachments import ATTACHMENT_TYPES, MAX_BYTES
 from wenming.core.audit import audit_log
 from wenming.org.access import access_for
 from wenming.org.models import Department, Role, Staff
+from wenming.org.selectors import hospital_today
 from wenming.scoring.models import Record, RecordKind, RecordStatus
-from wenming.scoring.services.evidence import EVIDENCE_MAX_BYTES, EVIDENCE_TYPES
 from wenming.scoring.services.records import (
     ensure_period_open,
     record_approve,
@@ -32,7 +33,6 @@ from wenming.scoring.services.records import (
     record_repr,
     record_void,
 )
-from wenming.scoring.services.records import today as local_today
 from wenming.standards.models import Standard
 from wenming.standards.selectors import newest_version
 
@@ -252,7 +252,7 @@ def _write_round(
     *, client_token, department, inspector, standard, findings, unannounced, plan, started_at, by, written
 ):
     now = timezone.now()
-    day = local_today()
+    day = hospital_today()
     inspection_round = InspectionRound.objects.create(
         plan=plan,
         standard=standard,
@@ -334,11 +334,11 @@ def _check_evidence(evidence) -> None:
     if evidence is None:
         return
     name = os.path.basename(evidence.name or "")
-    if os.path.splitext(name)[1].lower() not in EVIDENCE_TYPES:
+    if os.path.splitext(name)[1].lower() not in ATTACHMENT_TYPES:
         raise InspectionError(_("%(name)s: only images, PDF and Office documents can be attached.") % {"name": name})
-    if (evidence.size or 0) > EVIDENCE_MAX_BYTES:
+    if (evidence.size or 0) > MAX_BYTES:
         raise InspectionError(
-            _("%(name)s is larger than %(max)d MB.") % {"name": name, "max": EVIDENCE_MAX_BYTES // (1024 * 1024)}
+            _("%(name)s is larger than %(max)d MB.") % {"name": name, "max": MAX_BYTES // (1024 * 1024)}
         )
 
 
@@ -346,7 +346,7 @@ def _check_evidence(evidence) -> None:
 def appeal_file(*, finding: RoundFinding, by, reason: str, evidence=None, today: date | None = None) -> Appeal:
     """The head of the finding's department disputes it, within APPEAL_WORKING_DAYS working days
     of the round. While the appeal is pending the finding's record does not count."""
-    today = today or local_today()
+    today = today or hospital_today()
     current = (
         RoundFinding.objects.select_for_update(of=("self",))
         .select_related("round", "round__department", "record")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from .models import Department, Hospital, PartyOrganization, RoleAssignment, Staff, StaffStatus
 
@@ -24,6 +27,11 @@ def current_hospital() -> Hospital:
         )
         cache.set(HOSPITAL_CACHE_KEY, hospital, 300)
     return hospital
+
+
+def hospital_today() -> date:
+    """Today's date on the hospital's calendar (its time zone, Asia/Shanghai by default)."""
+    return timezone.now().astimezone(ZoneInfo(current_hospital().time_zone)).date()
 
 
 def dashboard_facts(*, access) -> dict:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from wenming.core.models import Attachment
 from wenming.core.storage import private_storage
 
 
@@ -167,30 +168,14 @@ class ExtensionRequest(models.Model):
         return f"{self.item} → {self.new_deadline}"
 
 
-class ItemEvidence(models.Model):
+class ItemEvidence(Attachment):
     """A file submitted with a fix (a photo, a scanned document); private storage."""
 
     item = models.ForeignKey(
         RectificationItem, verbose_name=_("rectification item"), on_delete=models.PROTECT, related_name="evidence"
     )
     file = models.FileField(_("file"), upload_to="evidence/rectification/%Y/%m/", storage=private_storage)
-    name = models.CharField(_("file name"), max_length=255)
-    size = models.PositiveBigIntegerField(_("size"))
-    content_type = models.CharField(_("content type"), max_length=100, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(Attachment.Meta):
         verbose_name = _("rectification evidence")
         verbose_name_plural = _("rectification evidence")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.name

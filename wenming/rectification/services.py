@@ -19,8 +19,6 @@ who submitted the fix. Extension requests are decided by the office only.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterable
 from datetime import date
 
@@ -30,12 +28,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wenming.core.attachments import check_attachments, store_attachments
 from wenming.core.audit import audit_log
 from wenming.org.access import access_for
 from wenming.org.models import Department, Staff, StaffStatus
+from wenming.org.selectors import hospital_today
 from wenming.scoring.models import Record, RecordKind, RecordStatus
-from wenming.scoring.services.evidence import EVIDENCE_MAX_BYTES, EVIDENCE_MAX_FILES, EVIDENCE_TYPES
-from wenming.scoring.services.records import today as hospital_today
 
 from .models import (
     ExtensionRequest,
@@ -117,41 +115,11 @@ def _audit(item: RectificationItem, *, by, action: str, data: dict) -> None:
 
 
 def _check_files(files: Iterable[UploadedFile]) -> list[UploadedFile]:
-    files = [f for f in files if f is not None]
-    if len(files) > EVIDENCE_MAX_FILES:
-        raise RectificationError(_("Attach at most %(max)d files at a time.") % {"max": EVIDENCE_MAX_FILES})
-    problems = []
-    for upload in files:
-        name = os.path.basename(upload.name or "")
-        extension = os.path.splitext(name)[1].lower()
-        if extension not in EVIDENCE_TYPES:
-            problems.append(
-                _("%(name)s: only images, PDF and Office documents can be attached.") % {"name": name or "?"}
-            )
-        elif not upload.size:
-            problems.append(_("%(name)s is empty.") % {"name": name})
-        elif upload.size > EVIDENCE_MAX_BYTES:
-            problems.append(
-                _("%(name)s is larger than %(max)d MB.") % {"name": name, "max": EVIDENCE_MAX_BYTES // (1024 * 1024)}
-            )
-    if problems:
-        raise RectificationError(problems)
-    return files
+    return check_attachments(files, error=RectificationError)
 
 
 def _store_files(item: RectificationItem, files: list[UploadedFile], by) -> list[ItemEvidence]:
-    stored = []
-    for upload in files:
-        name = os.path.basename(upload.name)[-255:]
-        extension = os.path.splitext(name)[1].lower()
-        evidence = ItemEvidence(
-            item=item, name=name, size=upload.size, content_type=EVIDENCE_TYPES[extension], uploaded_by=_user(by)
-        )
-        # A random stored name: the original (often Chinese, sometimes personal) stays in ``name``.
-        evidence.file.save(f"{uuid.uuid4().hex}{extension}", upload, save=False)
-        evidence.save()
-        stored.append(evidence)
-    return stored
+    return store_attachments(files, make=lambda **fields: ItemEvidence(item=item, **fields), by=by)
 
 
 # --- Items ----------------------------------------------------------------------------------------

@@ -16,11 +16,10 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
 
 from wenming.feedback.models import Feedback
 from wenming.org.models import Department, DepartmentCategory, Staff
-from wenming.org.selectors import current_hospital
+from wenming.org.selectors import current_hospital, hospital_today
 from wenming.standards.definition import Rule
 from wenming.standards.models import Standard
 from wenming.standards.selectors import newest_version
@@ -244,7 +243,7 @@ def load_demo_scores(*, today: date | None = None) -> DemoScores:
     if newest_version(MONTH_STANDARD) is None:
         return outcome
     by = _office_user()
-    today = today or local_date(timezone.now(), current_hospital().time_zone)
+    today = today or hospital_today()
     outcome.records, outcome.feedback, months = _write_records(today, by)
     finalized = set(ScoringPeriod.objects.filter(finalized_at__isnull=False).values_list("standard__code", "key"))
 

@@ -10,16 +10,16 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from wenming.core.attachments import ATTACHMENT_TYPES
 from wenming.core.forms import StyledFormMixin, VersionedFormMixin
 from wenming.org.models import Department, Staff, StaffStatus
 
 from .engine import format_points
 from .models import RecordKind, RecordStatus
 from .periods import Period
-from .services.evidence import EVIDENCE_TYPES
 from .services.records import MAX_COUNT, MAX_NOTE, MAX_REASON
 
-ACCEPT = ",".join(sorted(EVIDENCE_TYPES))
+ACCEPT = ",".join(sorted(ATTACHMENT_TYPES))
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from wenming.core.models import Attachment
 from wenming.core.storage import private_storage
 from wenming.standards.models import CYCLE_CHOICES
 
@@ -140,31 +141,15 @@ class Record(models.Model):
         return self.department if self.department_id else self.staff
 
 
-class Evidence(models.Model):
+class Evidence(Attachment):
     """A file attached to a record (a photo, a scanned certificate, a document); private storage."""
 
     record = models.ForeignKey(Record, verbose_name=_("record"), on_delete=models.PROTECT, related_name="evidence")
     file = models.FileField(_("file"), upload_to="evidence/scoring/%Y/%m/", storage=private_storage)
-    name = models.CharField(_("file name"), max_length=255)
-    size = models.PositiveBigIntegerField(_("size"))
-    content_type = models.CharField(_("content type"), max_length=100, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(Attachment.Meta):
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class ScoringPeriod(models.Model):

@@ -12,8 +12,8 @@ from wenming.inspections.services import (
     appeal_file,
     round_submit,
 )
+from wenming.org.selectors import hospital_today as local_today
 from wenming.scoring.models import Record, RecordStatus, ScoringPeriod
-from wenming.scoring.services.records import today as local_today
 
 from .images import jpeg_with_gps, upload
 

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from wenming.core.models import AuditEntry
+from wenming.org.selectors import hospital_today as today
 from wenming.org.tests.factories import DepartmentFactory
 from wenming.rectification.models import (
     ExtensionRequest,
@@ -30,7 +31,6 @@ from wenming.rectification.services import (
     item_verify,
 )
 from wenming.scoring.models import Record, RecordKind, RecordStatus
-from wenming.scoring.services.records import today
 from wenming.standards.demo import load_example_standards
 from wenming.standards.models import Standard
 

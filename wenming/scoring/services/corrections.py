@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from wenming.core.audit import audit_log
 from wenming.org.models import Department, Staff
+from wenming.org.selectors import hospital_today
 from wenming.standards.definition import Subject
 
 from ..engine import format_points
@@ -20,7 +21,7 @@ from ..models import Record, RecordKind, RecordStatus, ScoringPeriod
 from ..periods import period_label
 from .evidence import _check_files, _store_files
 from .periods import ScoringError
-from .records import MAX_REASON, _audit_department, _points, _text, _version, subject_label, today
+from .records import MAX_REASON, _audit_department, _points, _text, _version, subject_label
 
 
 @transaction.atomic
@@ -91,7 +92,7 @@ def correction_create(
         kind=RecordKind.CORRECTION,
         standard=standard,
         code=code,
-        date=today(),
+        date=hospital_today(),
         value=amount,
         reason=reason,
         status=RecordStatus.COUNTS,

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from wenming.core.audit import audit_log
-from wenming.org.selectors import current_hospital
+from wenming.org.selectors import hospital_today
 from wenming.standards.definition import Cycle, Rule, Subject
 from wenming.standards.models import StandardVersion
 from wenming.standards.selectors import newest_version
@@ -27,7 +27,7 @@ from wenming.standards.selectors import newest_version
 from ..aggregation import period_facts, subjects_in_scope
 from ..engine import SourceResult, score_period
 from ..models import Result, ScoringPeriod
-from ..periods import Period, local_date, parse_period
+from ..periods import Period, parse_period
 
 
 class ScoringError(ValidationError):
@@ -46,10 +46,6 @@ def _period(version: StandardVersion, period_key: str) -> Period:
         return parse_period(period_key, Cycle(version.standard.cycle))
     except (ValueError, TypeError) as exc:
         raise ScoringError(str(exc)) from exc
-
-
-def _today() -> date:
-    return local_date(timezone.now(), current_hospital().time_zone)
 
 
 def _rollup_sources(
@@ -103,7 +99,9 @@ def period_compute(
             % {"period": period.key, "standard": standard.code}
         )
     definition = version.definition
-    rollups, full_scores = _rollup_sources(version=version, period=period, by=by, today=_today(), computed=computed)
+    rollups, full_scores = _rollup_sources(
+        version=version, period=period, by=by, today=hospital_today(), computed=computed
+    )
     subjects = subjects_in_scope(definition=definition)
     facts = period_facts(standard=standard, definition=definition, period=period, subjects=subjects, rollups=rollups)
     try:

@@ -30,14 +30,13 @@ from django.utils.translation import gettext as _
 
 from wenming.core.audit import audit_log
 from wenming.org.models import Department, Staff, StaffStatus
-from wenming.org.selectors import current_hospital
 from wenming.standards.definition import Cycle, Rule, StandardDef, Subject
 from wenming.standards.models import Standard, StandardVersion
 from wenming.standards.selectors import newest_version
 
 from ..engine import format_points
 from ..models import Record, RecordKind, RecordStatus, ScoringPeriod
-from ..periods import local_date, parse_period, period_label, period_of
+from ..periods import parse_period, period_label, period_of
 from .periods import ScoringError
 
 # --- Limits and kinds -------------------------------------------------------------------------
@@ -58,11 +57,6 @@ class RecordConflict(ScoringError):
 
 
 # --- Shared checks ----------------------------------------------------------------------------
-
-
-def today() -> date:
-    """Today's date in the hospital's time zone."""
-    return local_date(timezone.now(), current_hospital().time_zone)
 
 
 def _version(standard: Standard) -> StandardVersion:

@@ -34,12 +34,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from wenming.core.audit import audit_log
-from wenming.org.selectors import current_hospital
+from wenming.org.selectors import hospital_today
 from wenming.standards.definition import Cycle, Rule
 from wenming.standards.models import Standard
 
 from ..models import ComputeRun, ComputeStatus, ScoringPeriod
-from ..periods import local_date
 from .periods import ScoringError, _period, _version, period_compute
 
 logger = logging.getLogger(__name__)
@@ -48,11 +47,6 @@ ACTIVE = (ComputeStatus.QUEUED, ComputeStatus.RUNNING)
 # A run still queued or running this long after it was asked for is taken to have been lost (a worker
 # that died, a broker that dropped the message); it no longer blocks a new computation.
 STALE_AFTER = timedelta(hours=1)
-
-
-def local_today() -> date:
-    """Today in the hospital's time zone."""
-    return local_date(timezone.now(), current_hospital().time_zone)
 
 
 def run_is_active(run: ComputeRun | None) -> bool:
@@ -76,7 +70,7 @@ def compute_plan(*, standard_code: str, period_key: str, today: date | None = No
     source periods of its rollup items that have begun by ``today`` and are not finalized (their
     own sources before them), then the period itself. Mirrors ``services.periods._rollup_sources``.
     ScoringError for an unknown standard or a key that does not fit its cycle."""
-    today = today or local_today()
+    today = today or hospital_today()
     plan: list[tuple[str, str]] = []
 
     def visit(code: str, key: str) -> None:
@@ -120,7 +114,7 @@ def compute_request(*, standard: Standard, period_key: str, by) -> ComputeRun:
         Standard.objects.select_for_update().filter(pk=standard.pk).first()
         version = _version(standard.code)
         period = _period(version, period_key)
-        if period.start > local_today():
+        if period.start > hospital_today():
             raise ScoringError(
                 _("%(period)s has not begun yet; it can be computed from %(start)s on.")
                 % {"period": period.label, "start": period.start.isoformat()}

@@ -121,7 +121,7 @@ def test_quarter_rollup_computes_its_begun_months_first(sample, monkeypatch, tmp
     run("import_standard", str(QUARTER))
     rows = [{"kind": "finding", "standard": STD, "subject": "D01", "code": "A1a", "date": "2026-11-03", "count": 2}]
     assert import_records(write_jsonl(tmp_path / "n.jsonl", rows))[0] == 0
-    monkeypatch.setattr(period_services, "_today", lambda: dt.date(2026, 11, 15))
+    monkeypatch.setattr(period_services, "hospital_today", lambda: dt.date(2026, 11, 15))
     quarter = period_compute(standard_code="WMKS-Q-2026", period_key="2026-Q4")
     months = dict(ScoringPeriod.objects.filter(standard__code=STD).values_list("key", "computed_at"))
     assert set(months) == {"2026-10", "2026-11"}

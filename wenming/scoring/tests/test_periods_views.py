@@ -14,9 +14,9 @@ from django.utils import timezone
 from wenming.core.models import AuditEntry
 from wenming.org.tests.factories import DepartmentFactory
 from wenming.scoring.models import ComputeRun, ComputeStatus, Record, RecordKind, RecordStatus, Result, ScoringPeriod
+from wenming.scoring.selectors.common import optional_url as _url_or_none
 from wenming.scoring.services import ScoringError, compute_request, period_compute, period_finalize
 from wenming.scoring.services import runs as run_services
-from wenming.scoring.views.periods import _url_or_none
 from wenming.standards.demo import load_example_standards
 from wenming.standards.models import Standard
 from wenming.standards.services import standard_import

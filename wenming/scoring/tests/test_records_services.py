@@ -9,8 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
+from wenming.core import attachments
 from wenming.core.models import AuditEntry
 from wenming.org.models import StaffStatus
+from wenming.org.selectors import hospital_today
 from wenming.org.tests.factories import DepartmentFactory
 from wenming.scoring.models import Evidence, Record, RecordKind, RecordStatus, Result
 from wenming.scoring.services import (
@@ -29,8 +31,6 @@ from wenming.scoring.services import (
     record_update,
     record_void,
 )
-from wenming.scoring.services import evidence as evidence_services
-from wenming.scoring.services import records as record_services
 from wenming.standards.demo import load_example_standards
 from wenming.standards.models import Standard
 from wenming.standards.services import standard_import
@@ -324,7 +324,7 @@ def test_evidence_is_limited_by_type_and_size(std, scenario, monkeypatch):
         evidence_add(record=record, files=[SimpleUploadedFile("x.svg", b"<svg/>")], by=scenario.office)
     with pytest.raises(ScoringError, match="is empty"):
         evidence_add(record=record, files=[SimpleUploadedFile("a.png", b"")], by=scenario.office)
-    monkeypatch.setattr(evidence_services, "EVIDENCE_MAX_BYTES", 100)
+    monkeypatch.setattr(attachments, "MAX_BYTES", 100)
     with pytest.raises(ScoringError, match="larger than"):
         evidence_add(record=record, files=[photo(), photo("big.docx", 101)], by=scenario.office)
     with pytest.raises(ScoringError, match="at least one file"):
@@ -462,7 +462,7 @@ def test_a_correction_changes_no_stored_result_and_is_audited(std, scenario):
         evidence=[photo("复核意见.pdf")],
     )
     assert (record.kind, record.corrects, record.value, record.code) == ("correction", period, Decimal(3), "C")
-    assert record.date == record_services.today() and record.status == "counts"
+    assert record.date == hospital_today() and record.status == "counts"
     assert record.evidence.get().name == "复核意见.pdf"
     assert list(Result.objects.filter(period=period).order_by("pk").values()) == stored
     entry = AuditEntry.objects.get(action="scoring.correction.created")

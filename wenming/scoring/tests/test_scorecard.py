@@ -316,7 +316,7 @@ def test_the_trend_has_the_subject_and_the_hospital_average(sample, client_for):
 
 def test_a_quarter_links_the_months_it_rolls_up(sample, client_for, monkeypatch):
     run("import_standard", str(QUARTER))
-    monkeypatch.setattr(period_services, "_today", lambda: dt.date(2026, 12, 31))
+    monkeypatch.setattr(period_services, "hospital_today", lambda: dt.date(2026, 12, 31))
     period_compute(standard_code="WMKS-Q-2026", period_key="2026-Q4")
     response = client_for(office_user()).get(card_url("D09", "2026-Q4", code="WMKS-Q-2026"))
     card = response.context["card"]

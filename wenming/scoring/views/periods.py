@@ -13,7 +13,7 @@ over before the POST redirects, so the page shows the results straight away; wit
 shows the progress bar first. Either way the same templates serve.
 
 The pages link to the other scoring pages (ranking, records, manual grid, bulletin, pay, corrections)
-only when those URL names resolve (:func:`_url_or_none`).
+only when those URL names resolve (:func:`~wenming.scoring.selectors.common.optional_url`).
 """
 
 from __future__ import annotations
@@ -27,18 +27,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from wenming.org.access import access_for, require
+from wenming.org.selectors import hospital_today
 from wenming.standards.definition import Cycle
 from wenming.standards.models import Standard
 from wenming.standards.selectors import newest_version
 
 from ..models import ComputeRun, ComputeStatus
 from ..periods import Period, parse_period
+from ..selectors.common import optional_url
 from ..selectors.periods import (
     dashboard_period,
     flag_summary,
@@ -50,7 +51,7 @@ from ..selectors.periods import (
     record_counts,
 )
 from ..services import ScoringError, period_finalize
-from ..services.runs import ACTIVE, active_run, compute_request, local_today, run_is_active
+from ..services.runs import ACTIVE, active_run, compute_request, run_is_active
 
 
 def _may_view(access) -> bool:
@@ -68,14 +69,6 @@ def _viewer(view):
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def _url_or_none(name: str, *args) -> str | None:
-    """The URL of another page, or None while that page does not exist (yet)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
 def _standard_or_404(code: str) -> Standard:
@@ -97,8 +90,8 @@ def _period_or_404(standard: Standard, key: str) -> Period:
 def period_overview(request):
     """Every standard's recent periods (12 months, 4 quarters or 2 years up to the current one, in the
     hospital's time zone) with their state: not computed, computed, finalized."""
-    today = local_today()
-    context = {"groups": overview_groups(today), "today": today, "standards_url": _url_or_none("standards:list")}
+    today = hospital_today()
+    context = {"groups": overview_groups(today), "today": today, "standards_url": optional_url("standards:list")}
     return render(request, "scoring/period_list.html", context)
 
 
@@ -146,7 +139,7 @@ def _links(standard: Standard, period: Period, *, access, computed: bool) -> lis
     ]
     links = []
     for names, label, shown in candidates:
-        urls = (_url_or_none(name, standard.code, period.key) for name in names) if shown else ()
+        urls = (optional_url(name, standard.code, period.key) for name in names) if shown else ()
         if url := next((u for u in urls if u), None):
             links.append({"url": url, "label": label})
     return links
@@ -155,7 +148,7 @@ def _links(standard: Standard, period: Period, *, access, computed: bool) -> lis
 def _period_context(request, standard: Standard, period: Period, *, form: FinalizeForm | None = None) -> dict:
     """Everything the dashboard shows. While a run waits or computes, only what the progress needs."""
     access = access_for(request.user)
-    today = local_today()
+    today = hospital_today()
     scoring_period = dashboard_period(standard=standard, period=period)
     latest = last_run(standard=standard, period=period)
     state = period_state(scoring_period)
@@ -195,9 +188,9 @@ def _period_context(request, standard: Standard, period: Period, *, form: Finali
                 context["finalize_form"] = form or FinalizeForm(pending=flags["counts"]["pending"])
     context["links"] = _links(standard, period, access=access, computed=state != "none")
     if access.can_enter_scores:
-        context["manual_grid_url"] = _url_or_none("scoring:manual_grid", standard.code, period.key)
+        context["manual_grid_url"] = optional_url("scoring:manual_grid", standard.code, period.key)
     if state == "finalized":
-        context["correction_url"] = _url_or_none("scoring:correction_new", standard.code, period.key)
+        context["correction_url"] = optional_url("scoring:correction_new", standard.code, period.key)
     return context
 
 

@@ -24,15 +24,16 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from wenming.core.attachments import is_image
 from wenming.org.access import access_for, require
-from wenming.org.selectors import staff_search
+from wenming.org.selectors import hospital_today, staff_search
 from wenming.standards.definition import Rule
 
 from .. import services
@@ -45,6 +46,7 @@ from ..forms import (
     apply_service_errors,
 )
 from ..models import Record, RecordKind, RecordStatus
+from ..selectors.common import optional_url
 from ..selectors.records import (
     DATED,
     LISTED,
@@ -66,7 +68,6 @@ from ..selectors.records import (
     scope_staff,
     status_counts,
 )
-from ..services.evidence import is_image
 
 PAGE_SIZE = 50
 STAFF_OPTIONS = 20
@@ -91,22 +92,15 @@ def _record_for_user(user, pk: int) -> Record:
     return record
 
 
-def _url_or_none(name: str, *args) -> str | None:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
 def _page_links(access, page: PeriodPage) -> dict:
     """Where the breadcrumbs lead: the period's page for those who may open it, else the records."""
     records_url = reverse("scoring:records", args=page.args)
     period_url = None
     if access.can_view_rankings or access.can_manage_standards:
-        period_url = _url_or_none("scoring:period", *page.args)
+        period_url = optional_url("scoring:period", *page.args)
     return {
         "period_url": period_url or records_url,
-        "periods_url": _url_or_none("scoring:periods") if period_url else None,
+        "periods_url": optional_url("scoring:periods") if period_url else None,
         "records_url": records_url,
     }
 
@@ -270,7 +264,7 @@ def record_new(request, code: str, key: str):
     if page.finalized:
         messages.warning(request, _("This period has been finalized; its records can no longer be changed."))
         return redirect("scoring:records", *page.args)
-    today = services.records.today()
+    today = hospital_today()
     form = RecordForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
