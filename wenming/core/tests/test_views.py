@@ -145,3 +145,14 @@ def test_client_address_comes_from_x_real_ip_only_behind_a_trusted_proxy(scenari
     payload["old_password"] = "Wenming-Test-2026"
     client.post("/accounts/password/", payload, REMOTE_ADDR="10.9.9.9", HTTP_X_REAL_IP="1.2.3.4")
     assert AuditEntry.objects.filter(action="accounts.password_changed").latest("id").ip == "10.9.9.9"
+
+
+def test_not_found_and_not_allowed_are_pages_of_the_product_in_chinese(scenario, client_for):
+    client = client_for(scenario.head_cardio)
+    missing = client.get("/org/departments/D02/")  # another department: answered as missing
+    assert missing.status_code == 404
+    body = missing.content.decode()
+    assert 'data-testid="error-404"' in body and "未找到" in body and "周涛" in body  # the usual frame
+    refused = client.get("/audit/")
+    assert refused.status_code == 403
+    assert 'data-testid="error-403"' in refused.content.decode()
