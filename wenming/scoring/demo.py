@@ -177,6 +177,40 @@ def _veto(standard: Standard, departments: list[Department], months: list[Period
     ]
 
 
+def _quarter_reviews(today: date, by, leader) -> list[Record]:
+    """The leadership group's quarterly review (the manual items of the quarterly standard) of every
+    quarter that has ended; the current one is still being reviewed."""
+    version = newest_version(QUARTER_STANDARD)
+    if version is None:
+        return []
+    definition = version.definition
+    codes = [item.code for item in definition.leaves(Rule.MANUAL)]
+    points = {item.code: item.points for item in definition.leaves(Rule.MANUAL)}
+    scope = subjects_in_scope(definition=definition)
+    records = []
+    for quarter in range(1, (today.month - 1) // 3 + 1):  # the quarters that have ended
+        key = f"{today.year}-Q{quarter}"
+        for subject in scope:
+            rng = random.Random(f"{subject.code}:{key}")
+            for code in codes:
+                share = Decimal(rng.choice(range(80, 99, 2))) / 100  # 80% … 98% of the item's points
+                records.append(
+                    Record(
+                        kind=RecordKind.MANUAL,
+                        standard=version.standard,
+                        department_id=subject.pk,
+                        code=code,
+                        period_key=key,
+                        value=(points[code] * share * 2).to_integral_value() / 2,  # to half points
+                        assessor=leader,
+                        external_id=f"{PREFIX}{key}-{subject.code}-manual-{code}",
+                        status=RecordStatus.COUNTS,
+                        entered_by=by,
+                    )
+                )
+    return records
+
+
 @transaction.atomic
 def _write_records(today: date, by) -> tuple[int, int, list[Period]]:
     version = newest_version(MONTH_STANDARD)
@@ -205,6 +239,7 @@ def _write_records(today: date, by) -> tuple[int, int, list[Period]]:
             records += r
             feedback += f
     records += _veto(standard, departments, months, by)
+    records += _quarter_reviews(today, by, leader)
     Record.objects.bulk_create(records, batch_size=1000)
     Feedback.objects.bulk_create(feedback, batch_size=2000)
     return len(records), len(feedback), months

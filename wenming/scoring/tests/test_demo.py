@@ -35,6 +35,10 @@ def test_demo_scores_fill_the_year_and_a_second_run_adds_nothing():
         "2026-Q3",
     }
     assert quarters.get(key="2026-Q4").computed_at is not None
+    # The leadership reviewed every quarter that has ended; the current one is still open.
+    for key, reviewed in (("2026-Q3", True), ("2026-Q4", False)):
+        flags = [f for fs in quarters.get(key=key).results.values_list("flags", flat=True) for f in fs]
+        assert ("pending:L" in flags) is not reviewed
     # No feedback or record dated after today; one veto and one correction of a finalized month.
     assert not Feedback.objects.filter(local_date__gt=TODAY).exists()
     assert not Record.objects.filter(date__gt=TODAY).exists()
