@@ -10,9 +10,9 @@ from pathlib import Path
 import docx
 import pytest
 
+from wenming.org.selectors import hospital_today
 from wenming.scoring.models import Record, RecordKind, ScoringPeriod
 from wenming.scoring.periods import period_of
-from wenming.scoring.services.runs import local_today
 from wenming.standards.definition import Cycle
 from wenming.standards.models import Standard
 
@@ -31,7 +31,7 @@ BADGE_NOTE = "夜查房发现2人未佩戴工作牌"
 @pytest.fixture
 def last_month():
     """The month before the current one in the hospital's time zone: over, so it can be computed."""
-    return period_of(local_today(), Cycle.MONTH).previous()
+    return period_of(hospital_today(), Cycle.MONTH).previous()
 
 
 def switch_user(page, username: str) -> None:
