@@ -13,7 +13,9 @@ starts from; then it bumps ``version`` and writes an audit entry. Two people act
 at once: the first wins, the second gets a :class:`RectificationConflict` naming the state now.
 
 Who may act: the office (文明办) and system administrators on every item; a department head on the
-items of the departments they head (and those below them). Verification is refused to the person
+items of the departments they head (and those below them). Besides them, the leadership group and
+inspectors may open items (a leadership instruction, an inspection finding) and verify fixes
+(复查验收), but do not do a department's rectification work. Verification is refused to the person
 who submitted the fix. Extension requests are decided by the office only.
 """
 
@@ -31,7 +33,7 @@ from django.utils.translation import gettext as _
 from wenming.core.attachments import check_attachments, store_attachments
 from wenming.core.audit import audit_log
 from wenming.org.access import access_for
-from wenming.org.models import Department, Staff, StaffStatus
+from wenming.org.models import Department, Role, Staff, StaffStatus
 from wenming.org.selectors import hospital_today
 from wenming.scoring.models import Record, RecordKind, RecordStatus
 
@@ -79,8 +81,15 @@ def may_act_on(by, department: Department) -> bool:
     return is_office(by) or access_for(by).heads_department(department)
 
 
-def _ensure_may_act(by, department: Department) -> None:
-    if not may_act_on(by, department):
+def may_oversee(by, department: Department) -> bool:
+    """May open items on and verify fixes of ``department``: those who act on it, the leadership
+    group and inspectors."""
+    access = access_for(by)
+    return may_act_on(by, department) or access.has(Role.LEADERSHIP) or access.has(Role.INSPECTOR)
+
+
+def _ensure_may_act(by, department: Department, *, oversee: bool = False) -> None:
+    if not (may_oversee(by, department) if oversee else may_act_on(by, department)):
         raise RectificationNotAllowed(
             _("You may not act on the rectification items of %(department)s.") % {"department": department.name}
         )
@@ -139,7 +148,7 @@ def item_open(
 ) -> RectificationItem:
     """List a problem on the ledger (挂牌). A finding opens an item of source ``finding`` about the
     finding's department (or one below it); the responsible person works in that department."""
-    _ensure_may_act(by, department)
+    _ensure_may_act(by, department, oversee=True)
     problem = _text(problem)
     if not problem:
         raise RectificationError(_("Describe the problem to be rectified."))
@@ -257,7 +266,7 @@ def item_verify(*, item: RectificationItem, by, passed: bool, note: str, expecte
     when it does not. The person who submitted the fix may not verify it."""
     note = _text(note)
     current = _locked(item)
-    _ensure_may_act(by, current.department)
+    _ensure_may_act(by, current.department, oversee=True)
     _ensure_version(current, expected_version)
     if current.state != ItemState.AWAITING_CHECK:
         raise RectificationError(
