@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "wenming.feedback",
     "wenming.inspections",
     "wenming.rectification",
+    "wenming.supervision",
+    "wenming.notifications",
 ]
 
 MIDDLEWARE = [
@@ -228,6 +230,15 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # --- Email (reminders, notifications) -------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "wenming@localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# In-product notifications are always on; copies by e-mail only when the hospital turns this on.
+WENMING_NOTIFY_EMAIL = env_bool("WENMING_NOTIFY_EMAIL", False)
+# The address people reach Wenming at, for links in e-mails.
+WENMING_BASE_URL = os.environ.get("WENMING_BASE_URL", "http://127.0.0.1:8000")
 
 # --- Logging ---------------------------------------------------------------------------
 LOGGING = {

@@ -9,6 +9,11 @@ urlpatterns = [
     path("org/", include("wenming.org.urls")),
     path("standards/", include("wenming.standards.urls")),
     path("scoring/", include("wenming.scoring.urls")),
+    # The monthly supervision report reads inspections and the ledger; it lives in its own app.
+    path("inspections/report/", include("wenming.supervision.urls")),
+    path("inspections/", include("wenming.inspections.urls")),
+    path("rectification/", include("wenming.rectification.urls")),
+    path("notifications/", include("wenming.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

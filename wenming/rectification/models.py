@@ -99,6 +99,18 @@ class RectificationItem(models.Model):
     )
     closed_at = models.DateTimeField(_("closed out at"), null=True, blank=True)
     closing_note = models.TextField(_("closing note"), blank=True)
+    # Deadline follow-up by the scheduled tasks: the last reminder before the deadline, the
+    # escalation once overdue, and the deduction the overdue rule recorded (at most one per item).
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    overdue_record = models.OneToOneField(
+        "scoring.Record",
+        verbose_name=_("overdue deduction"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="overdue_item",
+    )
 
     class Meta:
         verbose_name = _("rectification item")
@@ -179,3 +191,38 @@ class ItemEvidence(Attachment):
     class Meta(Attachment.Meta):
         verbose_name = _("rectification evidence")
         verbose_name_plural = _("rectification evidence")
+
+
+class OverdueRule(models.Model):
+    """The optional rule that an item overdue for more than ``days`` days records a deduction
+    (``code`` of ``standard``) against its department, once per item. One row per hospital;
+    the office turns it on and off."""
+
+    active = models.BooleanField(_("active"), default=False)
+    days = models.PositiveIntegerField(_("days overdue"), default=7)
+    standard = models.ForeignKey(
+        "standards.Standard",
+        verbose_name=_("standard"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    code = models.CharField(_("deduction code"), max_length=32, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("overdue deduction rule")
+        verbose_name_plural = _("overdue deduction rules")
+
+    def __str__(self) -> str:
+        return f"{self.code} > {self.days}"
