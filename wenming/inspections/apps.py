@@ -25,9 +25,7 @@ class InspectionsConfig(AppConfig):
 
         register_kind(
             "inspections.round.findings",
-            _(
-                "{inspector} recorded {count} findings in {department} on {date}; appeals are possible until {deadline}."
-            ),
+            _("{inspector} recorded {count} findings in {department} on {date}; appeals until {deadline}."),
         )
         register_kind("inspections.appeal.filed", _("{department} appealed the finding {finding}: {reason}"))
         register_kind(

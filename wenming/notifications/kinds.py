@@ -30,4 +30,4 @@ def describe(kind: str, params: dict) -> str:
     sentence = _KINDS.get(kind)
     if sentence is None:
         return _("Notification (%(kind)s)") % {"kind": kind}
-    return str(sentence).format_map(_Params({k: v for k, v in (params or {}).items()}))
+    return str(sentence).format_map(_Params(params or {}))
