@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -225,7 +226,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+# One beat process per deployment (docs/deploy.md); times are the hospital's (CELERY_TIMEZONE).
+CELERY_BEAT_SCHEDULE: dict = {
+    "rectification-deadlines": {
+        "task": "rectification.deadlines_follow_up",
+        "schedule": crontab(hour=7, minute=30),
+    },
+}
 
 # --- Email (reminders, notifications) -------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -99,10 +99,11 @@ class RectificationItem(models.Model):
     )
     closed_at = models.DateTimeField(_("closed out at"), null=True, blank=True)
     closing_note = models.TextField(_("closing note"), blank=True)
-    # Deadline follow-up by the scheduled tasks: the last reminder before the deadline, the
-    # escalation once overdue, and the deduction the overdue rule recorded (at most one per item).
-    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
-    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    # Deadline follow-up by the scheduled task (``deadlines.py``): the deadline a reminder was last
+    # sent for, the deadline an overdue escalation was last sent for (an approved extension moves
+    # the deadline, so both come again), and the deduction the overdue rule recorded (once per item).
+    reminded_for = models.DateField(_("reminded for deadline"), null=True, blank=True)
+    escalated_for = models.DateField(_("escalated for deadline"), null=True, blank=True)
     overdue_record = models.OneToOneField(
         "scoring.Record",
         verbose_name=_("overdue deduction"),
