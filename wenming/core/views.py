@@ -14,6 +14,7 @@ from wenming.org.models import Role
 from wenming.org.selectors import dashboard_facts
 
 from . import audit as audit_module
+from .dashboard import panels_for
 from .exports import attachment, xlsx_bytes
 from .forms import AuditFilterForm
 from .health import broker_status, database_status
@@ -32,6 +33,7 @@ def home(request):
         "role_names": [label for value, label in Role.choices if access.has(value) and value != Role.STAFF]
         or [label for value, label in Role.choices if access.has(value)],
     }
+    context["panels"] = panels_for(request, access)
     if access.can_view_audit:
         context["recent_audit"] = [(entry, audit_module.describe(entry)) for entry in audit_entries(access=access)[:8]]
     return render(request, "core/home.html", context)
