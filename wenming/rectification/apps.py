@@ -9,6 +9,7 @@ class RectificationConfig(AppConfig):
 
     def ready(self) -> None:
         from wenming.core.audit import register_action
+        from wenming.core.dashboard import Panel, register_panel
         from wenming.core.navigation import NavItem, register_nav
         from wenming.notifications.kinds import register_kind
 
@@ -17,6 +18,10 @@ class RectificationConfig(AppConfig):
                 _("Rectification"), "rectification:ledger", lambda a: a.sees_whole_hospital or a.is_department_head, 31
             )
         )
+
+        from .dashboard import ledger_panel
+
+        register_panel(Panel("rectification.ledger", "rectification/_dashboard.html", ledger_panel, order=20))
 
         register_action("rectification.item.opened", _("opened rectification item {target}"))
         register_action("rectification.item.started", _("started rectifying {target}"))
