@@ -141,3 +141,14 @@ def test_a_finalized_period_is_left_alone(scenario, rule):
 def test_the_task_reports_what_it_did(scenario):
     make_item(scenario, deadline=today() - dt.timedelta(days=1))
     assert deadlines_follow_up_task.delay().get() == {"reminded": 0, "escalated": 1, "deducted": 0, "skipped": 0}
+
+
+def test_the_command_runs_the_follow_up(scenario):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    make_item(scenario, deadline=today() - dt.timedelta(days=1))
+    out = StringIO()
+    call_command("follow_up_deadlines", "--language", "en", stdout=out)
+    assert out.getvalue().strip() == "Reminders: 0, escalations: 1, overdue deductions: 0, refused: 0."
