@@ -28,11 +28,15 @@ def register_nav(item: NavItem) -> None:
 
 
 def nav_for(access, path: str) -> list[dict]:
+    """The entries this person sees; the one whose address is the longest prefix of ``path`` is
+    active (``/inspections/report/`` is the report's, not the inspections' entry)."""
     entries = []
     for item in _ITEMS:
         if not item.visible(access):
             continue
         url = reverse(item.url_name)
-        active = path == url if url == "/" else path.startswith(url)
-        entries.append({"label": item.label, "url": url, "active": active})
+        entries.append({"label": item.label, "url": url, "active": False})
+    matching = [e for e in entries if (path == e["url"] if e["url"] == "/" else path.startswith(e["url"]))]
+    if matching:
+        max(matching, key=lambda e: len(e["url"]))["active"] = True
     return entries

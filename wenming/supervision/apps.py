@@ -6,3 +6,8 @@ class SupervisionConfig(AppConfig):
     name = "wenming.supervision"
     label = "supervision"
     verbose_name = _("Supervision reports")
+
+    def ready(self) -> None:
+        from wenming.core.navigation import NavItem, register_nav
+
+        register_nav(NavItem(_("Supervision report"), "supervision:home", lambda a: a.sees_whole_hospital, order=32))
