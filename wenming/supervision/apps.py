@@ -10,4 +10,12 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         from wenming.core.navigation import NavItem, register_nav
 
-        register_nav(NavItem(_("Supervision report"), "supervision:home", lambda a: a.sees_whole_hospital, order=32))
+        # Heads open the same report restricted to their departments.
+        register_nav(
+            NavItem(
+                _("Supervision report"),
+                "supervision:home",
+                lambda a: a.sees_whole_hospital or a.is_department_head,
+                order=32,
+            )
+        )

@@ -77,12 +77,10 @@ def test_future_and_malformed_months_are_404(scenario, client_for, today, key):
     assert client.get(reverse("supervision:xlsx", args=[key])).status_code == 404
 
 
-def test_the_menu_entry_is_for_the_whole_hospital_roles(scenario):
-    def labels(user):
-        return [str(item["label"]) for item in nav_for(access_for(user), "/")]
-
+def test_the_menu_entry_is_for_the_whole_hospital_roles_and_heads(scenario):
     url = reverse("supervision:home")
     assert url in [item["url"] for item in nav_for(access_for(scenario.leader), "/")]
+    assert url in [item["url"] for item in nav_for(access_for(scenario.head_cardio), "/")]
     assert url not in [item["url"] for item in nav_for(access_for(scenario.employee), "/")]
 
 
