@@ -27,6 +27,10 @@ class InspectionsConfig(AppConfig):
             "inspections.round.findings",
             _("{inspector} recorded {count} findings in {department} on {date}; appeals until {deadline}."),
         )
+        register_kind(
+            "inspections.round.unannounced_findings",
+            _("An unannounced inspection found {count} problems in {department} on {date}; appeals until {deadline}."),
+        )
         register_kind("inspections.appeal.filed", _("{department} appealed the finding {finding}: {reason}"))
         register_kind(
             "inspections.appeal.upheld", _("The appeal against {finding} was not accepted; the finding counts.")

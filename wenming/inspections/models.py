@@ -19,7 +19,8 @@ class Frequency(models.TextChoices):
 
 class InspectionPlan(models.Model):
     """Which departments are inspected, against which standard (its deduction items form the
-    checklist), how often and by whom."""
+    checklist), how often and by whom; which findings open a rectification item and how long the
+    department has to fix them. ``version`` goes up on every change (stale edit forms are refused)."""
 
     name = models.CharField(_("name"), max_length=200)
     standard = models.ForeignKey(
@@ -33,6 +34,11 @@ class InspectionPlan(models.Model):
     )
     frequency = models.CharField(_("frequency"), max_length=16, choices=Frequency.choices, default=Frequency.WEEKLY)
     active = models.BooleanField(_("active"), default=True)
+    # Deduction codes (of the standard's newest version) whose findings open a rectification item
+    # on submit, due ``rectify_days`` after the round.
+    rectify_codes = models.JSONField(_("codes that open a rectification item"), default=list, blank=True)
+    rectify_days = models.PositiveIntegerField(_("days to rectify"), default=7)
+    version = models.PositiveIntegerField(_("version"), default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),

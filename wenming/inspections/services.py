@@ -1,5 +1,7 @@
-"""Writes of inspections: submitting a round (its findings become scoring records), filing an
-appeal against a finding (its record stops counting while the appeal is pending) and deciding it.
+"""Writes of inspections: creating and changing plans, submitting a round (its findings become
+scoring records; findings of the plan's ``rectify_codes`` open a rectification item; the heads of the
+department are notified), filing an appeal against a finding (its record stops counting while the
+appeal is pending) and deciding it.
 
 Every service is keyword-only, runs in ``transaction.atomic``, writes an audit entry and raises
 :class:`InspectionError` (a ValidationError with a translated message) for anything a person can fix.
@@ -21,11 +23,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenming.core.attachments import ATTACHMENT_TYPES, MAX_BYTES
-from wenming.core.audit import audit_log
+from wenming.core.audit import audit_log, changes
+from wenming.notifications.selectors import heads_of, users_with_roles
+from wenming.notifications.services import notify
 from wenming.org.access import access_for
-from wenming.org.models import Department, Role, Staff
+from wenming.org.models import Department, Role, Staff, StaffStatus
 from wenming.org.selectors import hospital_today
+from wenming.rectification.models import Source
+from wenming.rectification.services import item_open
 from wenming.scoring.models import Record, RecordKind, RecordStatus
+from wenming.scoring.selectors.common import optional_url
 from wenming.scoring.services.records import (
     ensure_period_open,
     record_approve,
@@ -33,11 +40,21 @@ from wenming.scoring.services.records import (
     record_repr,
     record_void,
 )
+from wenming.standards.definition import Deduction, StandardDef, Subject
 from wenming.standards.models import Standard
 from wenming.standards.selectors import newest_version
 
 from .errors import InspectionError
-from .models import Appeal, AppealState, InspectionPlan, InspectionRound, Photo, RoundFinding, RoundState
+from .models import (
+    Appeal,
+    AppealState,
+    Frequency,
+    InspectionPlan,
+    InspectionRound,
+    Photo,
+    RoundFinding,
+    RoundState,
+)
 from .photos import PhotoMeta, validate_and_store
 
 APPEAL_WORKING_DAYS = 3  # Mon–Fri after the round's date
@@ -47,6 +64,8 @@ MAX_COUNT = 100_000
 MAX_FINDINGS = 200
 MAX_PHOTOS_PER_FINDING = 10
 TOKEN_MAX = 64
+PLAN_NAME_MAX = 200
+RECTIFY_DAYS_MAX = 365
 
 
 # --- Helpers ----------------------------------------------------------------------------------
@@ -126,34 +145,56 @@ def _existing_round(client_token: str, by) -> InspectionRound | None:
     return existing
 
 
+def deduction_of(definition: StandardDef, code: str) -> Deduction | None:
+    """The deduction ``code`` names in ``definition``, or None when it names something else."""
+    found = definition.code_kind(code)
+    if found is None or found[0] != "deduction":
+        return None
+    return next((d for d in found[1].deductions if d.code == code), None)
+
+
+def _check_finding(entry, *, definition, standard: Standard, department: Department) -> _CheckedFinding:
+    code = str(entry.get("code") or "").strip()
+    if deduction_of(definition, code) is None:
+        raise InspectionError(
+            _("%(code)s is not a deduction of %(standard)s.") % {"code": code or "—", "standard": standard.code}
+        )
+    responsible = entry.get("responsible")
+    if responsible is not None and (
+        not isinstance(responsible, Staff) or not responsible.department.path.startswith(department.path)
+    ):
+        raise InspectionError(_("The responsible person must be a member of the inspected department."))
+    if responsible is not None and responsible.status != StaffStatus.ACTIVE:
+        raise InspectionError(
+            _("%(person)s is no longer in post; choose someone who is.") % {"person": responsible.name}
+        )
+    photos = [p for p in entry.get("photos") or [] if p is not None]
+    if len(photos) > MAX_PHOTOS_PER_FINDING:
+        raise InspectionError(_("A finding may have at most %(max)d photos.") % {"max": MAX_PHOTOS_PER_FINDING})
+    return _CheckedFinding(
+        code=code,
+        count=_count(entry.get("count", 1)),
+        note=_text(entry.get("note"), MAX_NOTE),
+        responsible=responsible,
+        photos=[validate_and_store(photo) for photo in photos],
+    )
+
+
 def _check_findings(findings, *, definition, standard: Standard, department: Department) -> list[_CheckedFinding]:
+    """Every finding checked (photos decoded and re-encoded). All problems are reported at once,
+    keyed by the finding's code, so a page can show each beside its finding."""
     if len(findings) > MAX_FINDINGS:
         raise InspectionError(_("A round may have at most %(max)d findings.") % {"max": MAX_FINDINGS})
     checked = []
+    errors: dict[str, list[str]] = {}
     for entry in findings:
-        code = str(entry.get("code") or "").strip()
-        found = definition.code_kind(code)
-        if found is None or found[0] != "deduction":
-            raise InspectionError(
-                _("%(code)s is not a deduction of %(standard)s.") % {"code": code or "—", "standard": standard.code}
-            )
-        responsible = entry.get("responsible")
-        if responsible is not None and (
-            not isinstance(responsible, Staff) or not responsible.department.path.startswith(department.path)
-        ):
-            raise InspectionError(_("The responsible person must be a member of the inspected department."))
-        photos = [p for p in entry.get("photos") or [] if p is not None]
-        if len(photos) > MAX_PHOTOS_PER_FINDING:
-            raise InspectionError(_("A finding may have at most %(max)d photos.") % {"max": MAX_PHOTOS_PER_FINDING})
-        checked.append(
-            _CheckedFinding(
-                code=code,
-                count=_count(entry.get("count", 1)),
-                note=_text(entry.get("note"), MAX_NOTE),
-                responsible=responsible,
-                photos=[validate_and_store(photo) for photo in photos],
-            )
-        )
+        try:
+            checked.append(_check_finding(entry, definition=definition, standard=standard, department=department))
+        except InspectionError as exc:
+            key = str(entry.get("code") or "").strip() or "__all__"
+            errors.setdefault(key, []).extend(exc.messages)
+    if errors:
+        raise InspectionError(errors)
     return checked
 
 
@@ -186,11 +227,20 @@ def round_submit(
     unannounced: bool = False,
     plan: InspectionPlan | None = None,
     started_at: datetime | None = None,
+    note: str = "",
     by,
 ) -> InspectionRound:
     """Submit a round of ``inspector`` in ``department``: one finding record (status counts, dated
     today in the hospital's time zone) per finding. Idempotent by ``client_token``: submitting the
-    same round again returns the round already stored and writes nothing."""
+    same round again returns the round already stored and writes nothing.
+
+    Each finding is a dict: ``code`` (a deduction of the standard), ``count``, ``note``,
+    ``responsible`` (a Staff of the department, or None) and ``photos`` (uploaded files). Problems
+    with findings are raised together as one :class:`InspectionError` keyed by code.
+
+    A finding whose code is one of ``plan.rectify_codes`` opens a rectification item (source
+    "finding", due ``plan.rectify_days`` after the round) in the same transaction; when the round
+    has findings the heads of the department are notified."""
     client_token = (client_token or "").strip()
     if not client_token or len(client_token) > TOKEN_MAX:
         raise InspectionError(_("The round has no valid identifier; start the round again."))
@@ -212,13 +262,16 @@ def round_submit(
             raise InspectionError(
                 _("%(department)s is not inspected under this plan.") % {"department": department.name}
             )
-    if not department.is_active or (
-        definition.applies_to is not None and department.category not in definition.applies_to
-    ):
+    if not department.is_active:
+        raise InspectionError(
+            _("%(department)s is no longer active and cannot be inspected.") % {"department": department.name}
+        )
+    if definition.applies_to is not None and department.category not in definition.applies_to:
         raise InspectionError(
             _("%(department)s is not scored by %(standard)s.")
             % {"department": department.name, "standard": standard.code}
         )
+    note = _text(note, MAX_NOTE)
     checked = _check_findings(findings, definition=definition, standard=standard, department=department)
     written: list = []  # photo files stored so far, removed again if the round is not saved
     try:
@@ -228,10 +281,12 @@ def round_submit(
                 department=department,
                 inspector=inspector,
                 standard=standard,
+                definition=definition,
                 findings=checked,
                 unannounced=unannounced,
                 plan=plan,
                 started_at=started_at,
+                note=note,
                 by=by,
                 written=written,
             )
@@ -248,8 +303,30 @@ def round_submit(
         raise
 
 
+def person_name(user) -> str:
+    """How a person is named to others: their staff name, else their login name."""
+    staff = getattr(user, "staff", None) if user is not None else None
+    return getattr(staff, "name", "") or (user.get_username() if user is not None else "")
+
+
+def _rectification_problem(deduction: Deduction, note: str) -> str:
+    return f"{deduction.name}\n{note}" if note else deduction.name
+
+
 def _write_round(
-    *, client_token, department, inspector, standard, findings, unannounced, plan, started_at, by, written
+    *,
+    client_token,
+    department,
+    inspector,
+    standard,
+    definition,
+    findings,
+    unannounced,
+    plan,
+    started_at,
+    note,
+    by,
+    written,
 ):
     now = timezone.now()
     day = hospital_today()
@@ -264,7 +341,10 @@ def _write_round(
         submitted_at=now,
         state=RoundState.SUBMITTED,
         client_token=client_token,
+        note=note,
     )
+    rectify_codes = set(plan.rectify_codes or []) if plan is not None else set()
+    opened = []
     for entry in findings:
         record = record_create(
             standard=standard,
@@ -287,6 +367,17 @@ def _write_round(
         )
         for stored in entry.photos:
             _save_photo(finding, stored, by, written)
+        if entry.code in rectify_codes:
+            item = item_open(
+                department=department,
+                problem=_rectification_problem(deduction_of(definition, entry.code), entry.note),
+                source=Source.FINDING,
+                deadline=day + timedelta(days=plan.rectify_days),
+                by=by,
+                responsible=entry.responsible,
+                finding=record,
+            )
+            opened.append(item.pk)
     audit_log(
         actor=by,
         action="inspections.round.submitted",
@@ -298,8 +389,25 @@ def _write_round(
             "unannounced": bool(unannounced),
             "findings": [f"{f.code}×{f.count}" for f in findings],
             "photos": sum(len(f.photos) for f in findings),
+            "rectification_items": opened,
         },
     )
+    if findings:
+        notify(
+            recipients=heads_of(department),
+            # Who inspected unannounced (暗访) is not disclosed to the inspected department.
+            kind="inspections.round.unannounced_findings" if unannounced else "inspections.round.findings",
+            params={
+                "inspector": "" if unannounced else person_name(inspector),
+                "count": str(len(findings)),
+                "department": department.name,
+                "date": day.isoformat(),
+                "deadline": appeal_deadline(day).isoformat(),
+            },
+            url=optional_url("inspections:round_detail", inspection_round.pk) or "",
+            department=department,
+            exclude=by,
+        )
     return inspection_round
 
 
@@ -336,6 +444,8 @@ def _check_evidence(evidence) -> None:
     name = os.path.basename(evidence.name or "")
     if os.path.splitext(name)[1].lower() not in ATTACHMENT_TYPES:
         raise InspectionError(_("%(name)s: only images, PDF and Office documents can be attached.") % {"name": name})
+    if not evidence.size:
+        raise InspectionError(_("%(name)s is empty.") % {"name": name})
     if (evidence.size or 0) > MAX_BYTES:
         raise InspectionError(
             _("%(name)s is larger than %(max)d MB.") % {"name": name, "max": MAX_BYTES // (1024 * 1024)}
@@ -345,7 +455,8 @@ def _check_evidence(evidence) -> None:
 @transaction.atomic
 def appeal_file(*, finding: RoundFinding, by, reason: str, evidence=None, today: date | None = None) -> Appeal:
     """The head of the finding's department disputes it, within APPEAL_WORKING_DAYS working days
-    of the round. While the appeal is pending the finding's record does not count."""
+    of the round. While the appeal is pending the finding's record does not count. The civility
+    office and the leadership group are notified (a link to the decision page)."""
     today = today or hospital_today()
     current = (
         RoundFinding.objects.select_for_update(of=("self",))
@@ -389,13 +500,22 @@ def appeal_file(*, finding: RoundFinding, by, reason: str, evidence=None, today:
         department=department,
         data={"reason": reason, "evidence": bool(evidence)},
     )
+    notify(
+        recipients=users_with_roles(Role.OFFICE, Role.LEADERSHIP),
+        kind="inspections.appeal.filed",
+        params={"department": department.name, "finding": f"{current.code} ×{current.count}", "reason": reason[:80]},
+        url=optional_url("inspections:appeal_decide", appeal.pk) or "",
+        department=department,
+        exclude=by,
+    )
     return appeal
 
 
 @transaction.atomic
 def appeal_decide(*, appeal: Appeal, by, uphold: bool, note: str = "") -> Appeal:
     """Leadership or the office decide an appeal: upheld, the finding counts again; otherwise its
-    record is voided with ``note`` as the reason."""
+    record is voided with ``note`` as the reason. The appellant and the department's heads are
+    notified (a link to the round)."""
     if not _decides_appeals(by):
         raise InspectionError(_("Only the leadership group or the civility office can decide appeals."))
     current = (
@@ -429,4 +549,201 @@ def appeal_decide(*, appeal: Appeal, by, uphold: bool, note: str = "") -> Appeal
         department=current.finding.round.department,
         data={"state": [AppealState.PENDING.value, current.state], "note": note},
     )
+    finding = current.finding
+    notify(
+        recipients=[current.appealed_by, *heads_of(finding.round.department)],
+        kind="inspections.appeal.upheld" if uphold else "inspections.appeal.voided",
+        params={"finding": f"{finding.code} ×{finding.count}"},
+        url=optional_url("inspections:round_detail", finding.round_id) or "",
+        department=finding.round.department,
+        exclude=by,
+    )
+    return current
+
+
+# --- Plans ------------------------------------------------------------------------------------
+
+
+class PlanConflict(InspectionError):
+    """The plan was changed by someone else after the form was opened; nothing was saved."""
+
+
+def _plan_snapshot(plan: InspectionPlan, departments, inspectors) -> dict:
+    return {
+        "name": plan.name,
+        "standard": plan.standard.code if plan.standard_id else "",
+        "departments": sorted(d.code for d in departments),
+        "inspectors": sorted(u.get_username() for u in inspectors),
+        "frequency": plan.frequency,
+        "active": plan.active,
+        "rectify_codes": list(plan.rectify_codes or []),
+        "rectify_days": plan.rectify_days,
+    }
+
+
+def _check_plan(
+    *, by, name, standard, departments, inspectors, frequency, rectify_codes, rectify_days, kept_departments=()
+) -> dict:
+    """The plan's values cleaned, or an InspectionError keyed by field listing every problem."""
+    if not access_for(by).can_manage_standards:
+        raise InspectionError(_("Only the civility office can manage inspection plans."))
+    errors: dict[str, str] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = _("Give the plan a name.")
+    elif len(name) > PLAN_NAME_MAX:
+        errors["name"] = _("The text may be at most %(max)d characters long.") % {"max": PLAN_NAME_MAX}
+    version = None
+    if not isinstance(standard, Standard) or standard.subject != Subject.DEPARTMENT:
+        errors["standard"] = _("Choose a standard that scores departments.")
+    else:
+        version = newest_version(standard.code)
+    departments = list(dict.fromkeys(departments or []))
+    kept = {d.pk for d in kept_departments}
+    inactive = [d.name for d in departments if not d.is_active and d.pk not in kept]
+    if inactive:
+        errors["departments"] = _("These departments are no longer active: %(names)s.") % {"names": ", ".join(inactive)}
+    inspectors = list(dict.fromkeys(inspectors or []))
+    allowed = set(users_with_roles(Role.INSPECTOR).values_list("pk", flat=True))
+    others = [person_name(u) for u in inspectors if u.pk not in allowed]
+    if others:
+        errors["inspectors"] = _("Only active accounts with the inspector role can be inspectors: %(names)s.") % {
+            "names": ", ".join(others)
+        }
+    if frequency not in Frequency.values:
+        errors["frequency"] = _("Choose how often the departments are inspected.")
+    codes = [str(code).strip() for code in rectify_codes or []]
+    if version is not None:
+        definition = version.definition
+        if definition.applies_to is not None and "departments" not in errors:
+            unscored = [d.name for d in departments if d.category not in definition.applies_to]
+            if unscored:
+                errors["departments"] = _("%(standard)s does not score these departments: %(names)s.") % {
+                    "standard": standard.code,
+                    "names": ", ".join(unscored),
+                }
+        unknown = [code for code in codes if deduction_of(definition, code) is None]
+        if unknown:
+            errors["rectify_codes"] = _("These are not deductions of %(standard)s: %(codes)s.") % {
+                "standard": standard.code,
+                "codes": ", ".join(unknown),
+            }
+        else:  # in the standard's order, each once
+            wanted = set(codes)
+            codes = [d.code for item in definition.walk() for d in item.deductions if d.code in wanted]
+    if isinstance(rectify_days, bool) or not isinstance(rectify_days, int) or not 1 <= rectify_days <= RECTIFY_DAYS_MAX:
+        errors["rectify_days"] = _("The days to rectify must be a whole number from 1 to %(max)d.") % {
+            "max": RECTIFY_DAYS_MAX
+        }
+    if errors:
+        raise InspectionError(errors)
+    return {
+        "name": name,
+        "standard": standard,
+        "departments": departments,
+        "inspectors": inspectors,
+        "frequency": frequency,
+        "rectify_codes": codes,
+        "rectify_days": rectify_days,
+    }
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    by,
+    name: str,
+    standard: Standard,
+    departments,
+    inspectors,
+    frequency: str = Frequency.WEEKLY,
+    active: bool = True,
+    rectify_codes=(),
+    rectify_days: int = 7,
+) -> InspectionPlan:
+    """A new inspection plan (文明办, system admin). Departments must be active, inspectors hold the
+    inspector role, ``rectify_codes`` are deductions of the standard's newest version."""
+    values = _check_plan(
+        by=by,
+        name=name,
+        standard=standard,
+        departments=departments,
+        inspectors=inspectors,
+        frequency=frequency,
+        rectify_codes=rectify_codes,
+        rectify_days=rectify_days,
+    )
+    plan = InspectionPlan.objects.create(
+        name=values["name"],
+        standard=values["standard"],
+        frequency=values["frequency"],
+        active=bool(active),
+        rectify_codes=values["rectify_codes"],
+        rectify_days=values["rectify_days"],
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+    plan.departments.set(values["departments"])
+    plan.inspectors.set(values["inspectors"])
+    audit_log(
+        actor=by,
+        action="inspections.plan.created",
+        target=plan,
+        target_repr=plan.name,
+        data=_plan_snapshot(plan, values["departments"], values["inspectors"]),
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_update(
+    *,
+    by,
+    plan: InspectionPlan,
+    expected_version: int,
+    name: str,
+    standard: Standard,
+    departments,
+    inspectors,
+    frequency: str,
+    active: bool,
+    rectify_codes=(),
+    rectify_days: int = 7,
+) -> InspectionPlan:
+    """Change a plan. Refused with :class:`PlanConflict` when it was saved by someone else since
+    ``expected_version``; a save that changes nothing writes nothing. Departments that became
+    inactive may stay in the plan (they are simply not due); new ones must be active."""
+    current = InspectionPlan.objects.select_for_update(of=("self",)).select_related("standard").get(pk=plan.pk)
+    if current.version != expected_version:
+        raise PlanConflict(
+            _("This plan was changed by someone else after you opened it, so nothing was saved."), code="conflict"
+        )
+    old_departments = list(current.departments.all())
+    old_inspectors = list(current.inspectors.all())
+    values = _check_plan(
+        by=by,
+        name=name,
+        standard=standard,
+        departments=departments,
+        inspectors=inspectors,
+        frequency=frequency,
+        rectify_codes=rectify_codes,
+        rectify_days=rectify_days,
+        kept_departments=old_departments,
+    )
+    before = _plan_snapshot(current, old_departments, old_inspectors)
+    current.name = values["name"]
+    current.standard = values["standard"]
+    current.frequency = values["frequency"]
+    current.active = bool(active)
+    current.rectify_codes = values["rectify_codes"]
+    current.rectify_days = values["rectify_days"]
+    after = _plan_snapshot(current, values["departments"], values["inspectors"])
+    changed = changes(before, after)
+    if not changed:
+        return current
+    current.version += 1
+    current.save()
+    current.departments.set(values["departments"])
+    current.inspectors.set(values["inspectors"])
+    audit_log(actor=by, action="inspections.plan.changed", target=current, target_repr=current.name, data=changed)
     return current
