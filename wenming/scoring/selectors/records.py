@@ -247,7 +247,8 @@ def filtered_records(records: QuerySet[Record], *, filters: dict, page: PeriodPa
 def decorate_records(records: list[Record], *, catalogue: dict[str, CodeInfo], access) -> list[Record]:
     """Give each record what its row shows: the standard's name for its code, the evidence count
     (one query for the lot), and whether its author may be shown (evaluators are never shown to
-    the evaluated: who entered a manual score only to the whole-hospital roles)."""
+    the evaluated: who entered a manual score only to the whole-hospital roles, and the inspector of
+    an unannounced round neither)."""
     counts = dict(
         Evidence.objects.filter(record__in=[r.pk for r in records])
         .order_by()
@@ -255,10 +256,21 @@ def decorate_records(records: list[Record], *, catalogue: dict[str, CodeInfo], a
         .annotate(n=Count("pk"))
         .values_list("record", "n")
     )
+    # Findings of an unannounced inspection (暗访) keep the inspector hidden from the department too.
+    undisclosed: set[int] = set()
+    if not access.sees_whole_hospital and any(r.kind == RecordKind.FINDING for r in records):
+        undisclosed = set(
+            Record.objects.filter(
+                pk__in=[r.pk for r in records if r.kind == RecordKind.FINDING],
+                inspection_finding__round__unannounced=True,
+            ).values_list("pk", flat=True)
+        )
     for record in records:
         record.info = catalogue.get(record.code)
         record.evidence_count = counts.get(record.pk, 0)
-        record.show_author = access.sees_whole_hospital or record.kind != RecordKind.MANUAL
+        record.show_author = access.sees_whole_hospital or (
+            record.kind != RecordKind.MANUAL and record.pk not in undisclosed
+        )
     return records
 
 

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from wenming.inspections.demo import load_demo_inspections
 from wenming.org import demo
 from wenming.org.models import (
     Department,
@@ -70,6 +71,7 @@ class Command(BaseCommand):
             ) from None
         standards = load_example_standards()
         scores = load_demo_scores()
+        patrols = load_demo_inspections()
         elapsed = time.perf_counter() - started
         self._summary(result, elapsed)
         for outcome in standards:
@@ -93,6 +95,20 @@ class Command(BaseCommand):
                 "feedback": scores.feedback,
                 "computed": len(scores.computed),
                 "finalized": len(scores.finalized),
+            }
+        )
+        self.stdout.write(
+            "  "
+            + _(
+                "Inspections: %(rounds)d rounds with %(findings)d findings and %(photos)d photos, "
+                "%(appeals)d appeals; %(items)d rectification items."
+            )
+            % {
+                "rounds": patrols.rounds,
+                "findings": patrols.findings,
+                "photos": patrols.photos,
+                "appeals": patrols.appeals,
+                "items": patrols.items,
             }
         )
         self._logins()
