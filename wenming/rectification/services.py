@@ -17,6 +17,13 @@ items of the departments they head (and those below them). Besides them, the lea
 inspectors may open items (a leadership instruction, an inspection finding) and verify fixes
 (复查验收), but do not do a department's rectification work. Verification is refused to the person
 who submitted the fix. Extension requests are decided by the office only.
+
+Who hears about it (in-product notifications, never to the person who acted): the heads of the
+department when an item is opened, returned or closed out; the office when a fix is submitted or
+more time is asked for; the requester when the office decides. Each links to the item's page.
+
+The overdue deduction rule (one row, :class:`OverdueRule`) is changed by the office with
+:func:`overdue_rule_save`; the scheduled tasks apply it.
 """
 
 from __future__ import annotations
@@ -27,21 +34,28 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenming.core.attachments import check_attachments, store_attachments
-from wenming.core.audit import audit_log
+from wenming.core.audit import audit_log, changes
+from wenming.notifications.selectors import heads_of, users_with_roles
+from wenming.notifications.services import notify
 from wenming.org.access import access_for
 from wenming.org.models import Department, Role, Staff, StaffStatus
 from wenming.org.selectors import hospital_today
 from wenming.scoring.models import Record, RecordKind, RecordStatus
+from wenming.standards.definition import Subject
+from wenming.standards.models import Standard
+from wenming.standards.selectors import newest_version
 
 from .models import (
     ExtensionRequest,
     ExtensionState,
     ItemEvidence,
     ItemState,
+    OverdueRule,
     RectificationItem,
     Source,
 )
@@ -131,6 +145,36 @@ def _store_files(item: RectificationItem, files: list[UploadedFile], by) -> list
     return store_attachments(files, make=lambda **fields: ItemEvidence(item=item, **fields), by=by)
 
 
+# --- Notifications --------------------------------------------------------------------------------
+
+
+def item_label(item: RectificationItem) -> str:
+    """How notifications name an item: ``#12 护士站物品摆放杂乱`` (the problem's first 30 characters)."""
+    return f"#{item.pk} {item.problem[:30]}"
+
+
+def item_url(item: RectificationItem) -> str:
+    try:
+        return reverse("rectification:item_detail", args=[item.pk])
+    except NoReverseMatch:  # pragma: no cover - the pages are always installed with the app
+        return ""
+
+
+def _notify(item: RectificationItem, *, recipients, kind: str, by, **params) -> None:
+    notify(
+        recipients=recipients,
+        kind=kind,
+        params={"department": item.department.name, "item": item_label(item), **params},
+        url=item_url(item),
+        department=item.department,
+        exclude=by,
+    )
+
+
+def _office():
+    return users_with_roles(Role.OFFICE)
+
+
 # --- Items ----------------------------------------------------------------------------------------
 
 
@@ -200,6 +244,9 @@ def item_open(
             "finding": finding.pk if finding else "",
         },
     )
+    _notify(
+        item, recipients=heads_of(department), kind="rectification.item.opened", by=by, deadline=deadline.isoformat()
+    )
     return item
 
 
@@ -257,6 +304,7 @@ def item_submit_fix(
     if before != measures:
         data["measures"] = [before, measures]
     _audit(current, by=by, action="rectification.item.submitted", data=data)
+    _notify(current, recipients=_office(), kind="rectification.item.submitted", by=by)
     return current
 
 
@@ -297,6 +345,10 @@ def item_verify(*, item: RectificationItem, by, passed: bool, note: str, expecte
         action=action,
         data={"state": [ItemState.AWAITING_CHECK.value, current.state], "note": note},
     )
+    if passed:
+        _notify(current, recipients=heads_of(current.department), kind="rectification.item.closed", by=by)
+    else:
+        _notify(current, recipients=heads_of(current.department), kind="rectification.item.returned", by=by, note=note)
     return current
 
 
@@ -304,11 +356,16 @@ def item_verify(*, item: RectificationItem, by, passed: bool, note: str, expecte
 
 
 @transaction.atomic
-def extension_request(*, item: RectificationItem, by, new_deadline: date, reason: str) -> ExtensionRequest:
-    """Ask the office for a later deadline; one pending request per item at a time."""
+def extension_request(
+    *, item: RectificationItem, by, new_deadline: date, reason: str, expected_version: int | None = None
+) -> ExtensionRequest:
+    """Ask the office for a later deadline; one pending request per item at a time.
+    ``expected_version`` (from the page) refuses a request made on a stale page."""
     reason = _text(reason)
     current = _locked(item)
     _ensure_may_act(by, current.department)
+    if expected_version is not None:
+        _ensure_version(current, expected_version)
     if current.state == ItemState.CLOSED:
         raise RectificationError(_("This item has been closed out; it needs no more time."))
     if not reason:
@@ -333,12 +390,23 @@ def extension_request(*, item: RectificationItem, by, new_deadline: date, reason
         action="rectification.extension.requested",
         data={"deadline": [current.deadline, new_deadline], "reason": reason},
     )
+    _notify(
+        current,
+        recipients=_office(),
+        kind="rectification.extension.requested",
+        by=by,
+        deadline=new_deadline.isoformat(),
+        reason=reason,
+    )
     return request
 
 
 @transaction.atomic
-def extension_decide(*, request: ExtensionRequest, by, approve: bool, note: str) -> ExtensionRequest:
-    """The office approves (the item's deadline moves) or refuses (with a note) a pending request."""
+def extension_decide(
+    *, request: ExtensionRequest, by, approve: bool, note: str, expected_version: int | None = None
+) -> ExtensionRequest:
+    """The office approves (the item's deadline moves) or refuses (with a note) a pending request.
+    ``expected_version`` (the item's, from the page) refuses a decision made on a stale page."""
     note = _text(note)
     if not is_office(by):
         raise RectificationNotAllowed(_("Only the office can decide extension requests."))
@@ -349,6 +417,8 @@ def extension_decide(*, request: ExtensionRequest, by, approve: bool, note: str)
             code="conflict",
         )
     item = _locked(current.item)
+    if expected_version is not None:
+        _ensure_version(item, expected_version)
     if approve:
         if item.state == ItemState.CLOSED:
             raise RectificationError(_("This item has been closed out; it needs no more time."))
@@ -371,4 +441,82 @@ def extension_decide(*, request: ExtensionRequest, by, approve: bool, note: str)
     current.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
     current.item = item
     _audit(item, by=by, action=action, data=data)
+    if current.requested_by_id is not None:
+        requester = [current.requested_by]
+        if approve:
+            _notify(item, recipients=requester, kind=action, by=by, deadline=item.deadline.isoformat())
+        else:
+            _notify(item, recipients=requester, kind=action, by=by, note=note)
     return current
+
+
+# --- The overdue deduction rule -------------------------------------------------------------------
+
+MAX_OVERDUE_DAYS = 365
+
+
+def _rule_values(rule: OverdueRule) -> dict:
+    return {
+        "active": rule.active,
+        "days": rule.days,
+        "standard": rule.standard.code if rule.standard_id else "",
+        "code": rule.code,
+    }
+
+
+@transaction.atomic
+def overdue_rule_save(
+    *, by, active: bool, days: int, standard: Standard | None, code: str, expected_version: int
+) -> OverdueRule:
+    """Change the one overdue deduction rule (created on the first save). When active, an item
+    more than ``days`` days overdue records the deduction ``code`` of ``standard`` (a department
+    standard; the code a deduction of its newest version) against its department, once.
+    ``expected_version`` is the version the page showed (1 before the first save)."""
+    if not is_office(by):
+        raise RectificationNotAllowed(_("Only the office can change the overdue deduction rule."))
+    rule = OverdueRule.objects.select_for_update().select_related("standard").order_by("pk").first()
+    if rule is None:
+        rule = OverdueRule()
+    if rule.version != expected_version:
+        raise RectificationConflict(
+            _(
+                "Someone else changed the rule after you opened it. "
+                "Nothing was saved: look at the rule now and try again."
+            ),
+            code="conflict",
+        )
+    code = (code or "").strip()
+    errors: dict[str, str] = {}
+    if days is None or not 1 <= days <= MAX_OVERDUE_DAYS:
+        errors["days"] = _("Give a number of days from 1 to %(max)d.") % {"max": MAX_OVERDUE_DAYS}
+    if standard is not None and standard.subject != Subject.DEPARTMENT:
+        errors["standard"] = _("%(standard)s does not score departments; choose a department standard.") % {
+            "standard": standard.code
+        }
+    elif standard is None and (active or code):
+        errors["standard"] = _("Choose the standard the deduction is recorded under.")
+    if active and not code:
+        errors["code"] = _("Give the deduction code to record.")
+    elif code and standard is not None and "standard" not in errors:
+        version = newest_version(standard.code)
+        found = version.definition.code_kind(code) if version is not None else None
+        if found is None or found[0] != "deduction":
+            errors["code"] = _("%(code)s is not a deduction of %(standard)s.") % {
+                "code": code,
+                "standard": standard.code,
+            }
+    if errors:
+        raise RectificationError(errors)
+    before = _rule_values(rule)
+    rule.active = active
+    rule.days = days
+    rule.standard = standard
+    rule.code = code
+    diff = changes(before, _rule_values(rule))
+    if not diff:  # nothing changed: nothing saved, nothing logged
+        return rule
+    rule.updated_by = _user(by)
+    rule.version += 1
+    rule.save()
+    audit_log(actor=by, action="rectification.rule.changed", target=rule, data=diff)
+    return rule

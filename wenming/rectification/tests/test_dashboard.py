@@ -62,3 +62,10 @@ def test_home_query_count_does_not_grow_with_items(scenario, client_for, django_
         item(scenario.ortho if n % 2 else scenario.ward, days=n - 15)
     with django_assert_max_num_queries(16):
         client.get("/")
+
+
+def test_the_panel_links_to_the_departments_ledger(scenario, client_for, items):
+    client = client_for(scenario.office)
+    assert 'href="/rectification/?department=D0101"' in panel(client)
+    assert client.get("/rectification/?department=D0101").context["page"].paginator.count == 4  # closed too
+    assert client.get("/rectification/?overdue=yes").context["page"].paginator.count == 3
