@@ -234,6 +234,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# --- Inspections ------------------------------------------------------------------------
+# Working days (Monday to Friday) after a round in which its department may appeal a finding.
+WENMING_APPEAL_WORKING_DAYS = int(os.environ.get("WENMING_APPEAL_WORKING_DAYS", "3"))
+
 # --- Email (reminders, notifications) -------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "wenming@localhost")

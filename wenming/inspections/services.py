@@ -16,6 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -57,7 +58,6 @@ from .models import (
 )
 from .photos import PhotoMeta, validate_and_store
 
-APPEAL_WORKING_DAYS = 3  # Mon–Fri after the round's date
 MAX_NOTE = 2000
 MAX_REASON = 2000
 MAX_COUNT = 100_000
@@ -73,8 +73,8 @@ RECTIFY_DAYS_MAX = 365
 
 def appeal_deadline(day: date) -> date:
     """The last day an appeal against a round held on ``day`` may be filed: ``day`` plus
-    APPEAL_WORKING_DAYS working days (Monday to Friday)."""
-    left = APPEAL_WORKING_DAYS
+    ``WENMING_APPEAL_WORKING_DAYS`` (default 3) working days, Monday to Friday."""
+    left = settings.WENMING_APPEAL_WORKING_DAYS
     current = day
     while left > 0:
         current += timedelta(days=1)
@@ -454,7 +454,7 @@ def _check_evidence(evidence) -> None:
 
 @transaction.atomic
 def appeal_file(*, finding: RoundFinding, by, reason: str, evidence=None, today: date | None = None) -> Appeal:
-    """The head of the finding's department disputes it, within APPEAL_WORKING_DAYS working days
+    """The head of the finding's department disputes it, within ``WENMING_APPEAL_WORKING_DAYS`` working days
     of the round. While the appeal is pending the finding's record does not count. The civility
     office and the leadership group are notified (a link to the decision page)."""
     today = today or hospital_today()

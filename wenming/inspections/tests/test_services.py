@@ -259,6 +259,11 @@ def test_appeal_deadline_counts_working_days(held, deadline):
     assert appeal_deadline(held) == deadline
 
 
+def test_the_appeal_window_is_a_setting(settings):
+    settings.WENMING_APPEAL_WORKING_DAYS = 5
+    assert appeal_deadline(date(2026, 11, 16)) == date(2026, 11, 23)  # Monday → next Monday
+
+
 @pytest.fixture
 def finding(scenario, month):
     inspection_round = submit(scenario, month)
