@@ -91,7 +91,7 @@ def test_submitting_twice_with_the_same_token_creates_nothing_more(scenario, mon
 def test_race_on_the_token_returns_the_stored_round(scenario, month, monkeypatch):
     """Two requests pass the "already stored?" check at once; the second insert hits the unique
     constraint and answers with the round the first stored."""
-    from wenming.inspections import services
+    from wenming.inspections.services import rounds as services
 
     first = submit(scenario, month)
     calls = []
@@ -401,7 +401,7 @@ def test_decision_refused_in_a_finalized_period(scenario, month, appeal):
 def test_photo_files_are_removed_when_the_round_is_not_saved(scenario, month, settings, monkeypatch):
     from pathlib import Path
 
-    from wenming.inspections import services
+    from wenming.inspections.services import rounds as services
 
     def broken(**kwargs):
         raise RuntimeError("database went away")

@@ -91,7 +91,7 @@ def test_submitting_again_opens_no_second_item_and_notifies_once(scenario, month
 
 
 def test_a_refused_item_refuses_the_whole_round(scenario, month, plan, monkeypatch):
-    from wenming.inspections import services
+    from wenming.inspections.services import rounds as services
     from wenming.rectification.services import RectificationError
 
     def refuse(**kwargs):

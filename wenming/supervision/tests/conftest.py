@@ -37,9 +37,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from wenming.inspections import services as inspection_services
 from wenming.inspections.models import RoundFinding
 from wenming.inspections.services import appeal_decide, appeal_file, round_submit
+from wenming.inspections.services import appeals as appeal_services
+from wenming.inspections.services import rounds as round_services
 from wenming.rectification.models import RectificationItem, Source
 from wenming.rectification.services import item_open, item_start, item_submit_fix, item_verify
 from wenming.standards.demo import load_example_standards
@@ -73,7 +74,8 @@ class Builder:
         self.monkeypatch = monkeypatch
 
     def round(self, day: date, department, findings=(), *, unannounced=False):
-        self.monkeypatch.setattr(inspection_services, "hospital_today", lambda: day)
+        self.monkeypatch.setattr(round_services, "hospital_today", lambda: day)
+        self.monkeypatch.setattr(appeal_services, "hospital_today", lambda: day)
         return round_submit(
             client_token=uuid.uuid4().hex,
             department=department,
