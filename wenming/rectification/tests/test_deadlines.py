@@ -107,7 +107,7 @@ def test_overdue_rule_records_one_deduction_per_item(scenario, rule):
         1,
     )
     assert record.department == scenario.ward and record.date == today()
-    assert f"#{late.pk}" in record.note and "8 days overdue" in record.note
+    assert f"#{late.pk}" in record.note and "已逾期 8 天" in record.note  # in the hospital's language
     assert received(scenario.head_cardio, "rectification.item.overdue_deducted") == 1
     assert deadlines_follow_up().deducted == 0
     assert Record.objects.filter(kind=RecordKind.FINDING).count() == 1
