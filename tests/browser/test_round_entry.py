@@ -1,14 +1,17 @@
 """An inspector records a round on a phone-sized screen with round.js: the stepper, a photo kept on
 the phone, the draft offered back after a reload, a submission that fails offline and goes through
-by itself when the phone is back online (one round), and a bad photo refused beside its finding."""
+by itself when the phone is back online (one round), a bad photo refused beside its finding, and a
+camera-sized photo shrunk on the phone before it is kept and sent."""
 
+import os
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from PIL import Image
 
 from wenming.inspections.models import InspectionPlan, InspectionRound, Photo, RoundFinding
-from wenming.inspections.tests.images import jpeg_with_gps
+from wenming.inspections.tests.images import ORIENTATION, jpeg_with_gps
 from wenming.standards.demo import load_example_standards
 from wenming.standards.models import Standard
 
@@ -121,6 +124,56 @@ def test_a_bad_photo_is_refused_beside_its_finding(page, scenario, plan, tmp_pat
     with page.expect_navigation(url="**/done/"):
         page.get_by_test_id("submit-round").click()
     assert InspectionRound.objects.count() == 1
+
+
+KEPT_PHOTOS = """() => new Promise((resolve, reject) => {
+  const request = indexedDB.open("wm-inspections", 1);
+  request.onerror = () => reject(request.error);
+  request.onsuccess = () => {
+    const all = request.result.transaction("photos").objectStore("photos").getAll();
+    all.onsuccess = () => {
+      request.result.close();
+      resolve(all.result.flat().map((p) => ({name: p.name, type: p.type, size: p.blob.size})));
+    };
+  };
+})"""
+
+
+def test_a_large_photo_is_shrunk_on_the_phone(page, scenario, plan, tmp_path):
+    # A camera-sized photo (4000×3000, several MB), turned by its EXIF orientation (6: the phone
+    # was held upright, so the picture is portrait once turned).
+    noise = Image.frombytes("RGB", (1000, 750), os.urandom(1000 * 750 * 3))
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6
+    photo = tmp_path / "IMG_0002.JPEG"
+    noise.resize((4000, 3000), Image.Resampling.BICUBIC).save(photo, format="JPEG", quality=85, exif=exif)
+    original_size = photo.stat().st_size
+    assert original_size > 3 * 1024 * 1024
+
+    page.set_viewport_size(PHONE)
+    log_in(page, "inspector")
+    page.goto(f"{page.base_url}/inspections/rounds/new/?plan={plan.pk}&department={scenario.ward.pk}")
+    c1 = page.get_by_test_id("finding-C1")
+    c1.locator(".wm-step button").last.click()
+    c1.locator("input[name=f-C1-photos]").set_input_files(str(photo))
+    c1.locator(".wm-photos").wait_for()
+    assert "1" in c1.locator(".wm-photos").inner_text()
+    # What the phone keeps (and will send) is already the small JPEG.
+    [kept] = page.evaluate(KEPT_PHOTOS)
+    assert kept["name"] == "IMG_0002.jpg" and kept["type"] == "image/jpeg"
+    assert kept["size"] < original_size / 3
+    shot(page, "round-6-large-photo-kept")
+
+    with page.expect_navigation(url="**/done/"):
+        page.get_by_test_id("submit-round").click()
+    stored = Photo.objects.get()
+    assert stored.finding.code == "C1" and stored.content_type == "image/jpeg"
+    assert max(stored.width, stored.height) == 2048
+    assert (stored.width, stored.height) == (1536, 2048)  # portrait: the rotation was applied
+    assert stored.size < original_size / 3
+    with stored.image.open("rb") as data, Image.open(data) as image:
+        assert image.size == (1536, 2048)
+        assert not image.getexif()
 
 
 def test_the_office_sets_up_a_plan(page, scenario):

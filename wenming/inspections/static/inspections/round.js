@@ -5,6 +5,8 @@
 //     the round's client token, photos kept as Blobs in IndexedDB, so nothing is lost when the
 //     page is closed or the network fails; a draft of the same plan and department is offered
 //     back when the page opens again ("continue" / "discard");
+//   - a camera photo (2–5 MB) shrunk on the phone before it is kept and sent (longer side at most
+//     2048 px, JPEG), so it goes through slow ward Wi-Fi;
 //   - submitting with fetch(FormData) and Accept: application/json. A network error or a 5xx keeps
 //     everything and offers a retry (also done automatically when the phone is back online). The
 //     server answers a second submission of the same token with the round already stored, so a
@@ -135,6 +137,57 @@
     };
   })();
   var photosStored = false;
+  var keeping = Promise.resolve();  // photos being shrunk and kept, one choice after the other
+
+  // --- Shrinking a photo before it is kept ------------------------------------------------------
+  // Decoded with the EXIF rotation applied, scaled so the longer side is at most PHOTO_SIDE (never
+  // up), drawn on a canvas and encoded as JPEG. The canvas output has no EXIF (the server strips
+  // metadata anyway). The original file is kept when it is already small, when the browser cannot
+  // decode it (the server must still see a non-image and refuse it) or when anything fails.
+  var PHOTO_SIDE = 2048;
+  var PHOTO_SMALL_BYTES = 1.5 * 1024 * 1024;
+  var PHOTO_QUALITY = 0.85;
+  function jpegOf(bitmap, width, height) {
+    function paint(context) {
+      context.fillStyle = "#fff";  // a transparent PNG gets a white background, not a black one
+      context.fillRect(0, 0, width, height);
+      context.imageSmoothingQuality = "high";
+      context.drawImage(bitmap, 0, 0, width, height);
+    }
+    var offscreen = window.OffscreenCanvas ? new OffscreenCanvas(width, height) : null;
+    var context = offscreen && offscreen.convertToBlob ? offscreen.getContext("2d") : null;
+    if (context) {
+      paint(context);
+      return offscreen.convertToBlob({ type: "image/jpeg", quality: PHOTO_QUALITY });
+    }
+    var canvas = document.createElement("canvas");
+    canvas.width = width;
+    canvas.height = height;
+    paint(canvas.getContext("2d"));
+    return new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", PHOTO_QUALITY); });
+  }
+  function shrinkPhoto(file) {
+    var bitmap = null;
+    return Promise.resolve().then(function () {
+      return createImageBitmap(file, { imageOrientation: "from-image" });
+    }).then(function (decoded) {
+      bitmap = decoded;
+      var scale = Math.min(1, PHOTO_SIDE / Math.max(bitmap.width, bitmap.height));
+      if (scale === 1 && file.size <= PHOTO_SMALL_BYTES) return file;
+      var width = Math.max(1, Math.round(bitmap.width * scale));
+      var height = Math.max(1, Math.round(bitmap.height * scale));
+      return jpegOf(bitmap, width, height).then(function (blob) {
+        if (!blob || !blob.size || blob.size >= file.size) return file;  // no gain: the original
+        var name = (file.name || "photo").replace(/\.[^.]*$/, "") + ".jpg";
+        return new File([blob], name, { type: "image/jpeg", lastModified: file.lastModified });
+      });
+    }).catch(function () {
+      return file;  // not an image this browser decodes, or no createImageBitmap/canvas/File
+    }).then(function (result) {
+      if (bitmap && bitmap.close) bitmap.close();
+      return result;
+    });
+  }
 
   function showPhotoCount(row, count) {
     var box = row.querySelector(".wm-photos");
@@ -163,14 +216,23 @@
     if (!photosStored || !input.files.length) return;
     var code = row.dataset.code;
     var chosen = Array.prototype.slice.call(input.files);
-    photos.get(token(), code).then(function (list) {
-      chosen.forEach(function (file) {
-        if (list.length < MAX_PHOTOS) list.push({ name: file.name || "photo.jpg", type: file.type, blob: file });
-      });
-      return photos.put(token(), code, list).then(function () {
-        input.value = "";  // kept on the phone; sent from there
-        showPhotoCount(row, list.length);
-        saveDraft();
+    // Queued after any earlier choice (one list per finding); submit() waits for the queue.
+    var shrunk = [];
+    keeping = keeping.then(function () {
+      // One photo at a time: a decoded camera photo takes tens of MB of the phone's memory.
+      return chosen.slice(0, MAX_PHOTOS).reduce(function (done, file) {
+        return done.then(function () { return shrinkPhoto(file); }).then(function (small) { shrunk.push(small); });
+      }, Promise.resolve());
+    }).then(function () {
+      return photos.get(token(), code).then(function (list) {
+        shrunk.forEach(function (file) {
+          if (list.length < MAX_PHOTOS) list.push({ name: file.name || "photo.jpg", type: file.type, blob: file });
+        });
+        return photos.put(token(), code, list).then(function () {
+          input.value = "";  // kept on the phone; sent from there
+          showPhotoCount(row, list.length);
+          saveDraft();
+        });
       });
     }).catch(function () { /* leave the files in the input: they are sent from there */ });
   }
@@ -254,17 +316,19 @@
 
   // --- Submitting -------------------------------------------------------------------------------
   function body() {
-    var data = new FormData(form);
-    var work = rows().map(function (row) {
-      var name = "f-" + row.dataset.code + "-photos";
-      if (!photosStored) return Promise.resolve();
-      return photos.get(token(), row.dataset.code).then(function (list) {
-        if (!list.length) return;
-        data.delete(name);
-        list.forEach(function (photo) { data.append(name, photo.blob, photo.name); });
+    return keeping.then(function () {  // photos still being shrunk and kept are sent too
+      var data = new FormData(form);
+      var work = rows().map(function (row) {
+        var name = "f-" + row.dataset.code + "-photos";
+        if (!photosStored) return Promise.resolve();
+        return photos.get(token(), row.dataset.code).then(function (list) {
+          if (!list.length) return;
+          data.delete(name);
+          list.forEach(function (photo) { data.append(name, photo.blob, photo.name); });
+        });
       });
+      return Promise.all(work).then(function () { return data; });
     });
-    return Promise.all(work).then(function () { return data; });
   }
   function submit() {
     if (sending) return;
