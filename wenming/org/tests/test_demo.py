@@ -257,9 +257,11 @@ def test_the_load_writes_one_audit_entry_and_the_role_grants(loaded):
         "scoring.period.finalized",
     } <= actions
     assert {a.split(".")[0] for a in actions} == {"org", "standards", "scoring", "inspections", "rectification"}
-    assert not AuditEntry.objects.filter(action__startswith="org.").exclude(
-        action__in=[demo.AUDIT_ACTION, "org.role.granted"]
-    ).exists()
+    assert (
+        not AuditEntry.objects.filter(action__startswith="org.")
+        .exclude(action__in=[demo.AUDIT_ACTION, "org.role.granted"])
+        .exists()
+    )
     assert AuditEntry.objects.filter(action="org.role.granted").count() == 6
     assert AuditEntry.objects.filter(action="standards.version.created").count() == 3
 
