@@ -474,7 +474,7 @@ def overdue_rule_save(
     ``expected_version`` is the version the page showed (1 before the first save)."""
     if not is_office(by):
         raise RectificationNotAllowed(_("Only the office can change the overdue deduction rule."))
-    rule = OverdueRule.objects.select_for_update().select_related("standard").order_by("pk").first()
+    rule = OverdueRule.objects.select_for_update(of=("self",)).select_related("standard").order_by("pk").first()
     if rule is None:
         rule = OverdueRule()
     if rule.version != expected_version:
