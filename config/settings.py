@@ -238,6 +238,12 @@ CELERY_BEAT_SCHEDULE: dict = {
 # Working days (Monday to Friday) after a round in which its department may appeal a finding.
 WENMING_APPEAL_WORKING_DAYS = int(os.environ.get("WENMING_APPEAL_WORKING_DAYS", "3"))
 
+# --- Patient feedback ----------------------------------------------------------------
+# Submissions a minute the public rating page accepts per QR code and per client (address and
+# browser) before it answers "please wait" (429). Hospital Wi-Fi puts many patients behind one address.
+WENMING_FEEDBACK_CODE_PER_MINUTE = int(os.environ.get("WENMING_FEEDBACK_CODE_PER_MINUTE", "60"))
+WENMING_FEEDBACK_CLIENT_PER_MINUTE = int(os.environ.get("WENMING_FEEDBACK_CLIENT_PER_MINUTE", "10"))
+
 # --- Email (reminders, notifications) -------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "wenming@localhost")

@@ -13,6 +13,8 @@ urlpatterns = [
     path("inspections/report/", include("wenming.supervision.urls")),
     path("inspections/", include("wenming.inspections.urls")),
     path("rectification/", include("wenming.rectification.urls")),
+    path("feedback/", include("wenming.feedback.urls")),
+    path("r/", include("wenming.feedback.public_urls")),
     path("notifications/", include("wenming.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -256,7 +256,14 @@ def test_the_load_writes_one_audit_entry_and_the_role_grants(loaded):
         "scoring.period.computed",
         "scoring.period.finalized",
     } <= actions
-    assert {a.split(".")[0] for a in actions} == {"org", "standards", "scoring", "inspections", "rectification"}
+    assert {a.split(".")[0] for a in actions} == {
+        "org",
+        "standards",
+        "scoring",
+        "inspections",
+        "rectification",
+        "feedback",
+    }
     assert (
         not AuditEntry.objects.filter(action__startswith="org.")
         .exclude(action__in=[demo.AUDIT_ACTION, "org.role.granted"])

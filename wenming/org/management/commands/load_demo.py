@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from wenming.feedback.services import rating_codes_ensure
 from wenming.inspections.demo import load_demo_inspections
 from wenming.org import demo
 from wenming.org.models import (
@@ -72,6 +73,7 @@ class Command(BaseCommand):
         standards = load_example_standards()
         scores = load_demo_scores()
         patrols = load_demo_inspections()
+        rating_codes_ensure()  # a QR code for every department and staff member in post
         elapsed = time.perf_counter() - started
         self._summary(result, elapsed)
         for outcome in standards:
