@@ -16,4 +16,5 @@ urlpatterns = [
     path("codes/points/", office.point_add, name="point_add"),
     path("codes/<int:pk>/deactivate/", office.code_deactivate, name="code_deactivate"),
     path("codes/sheet/", office.codes_sheet, name="codes_sheet"),
+    path("codes/sheet/pdf/", office.codes_sheet_pdf, name="codes_sheet_pdf"),
 ]

@@ -19,3 +19,12 @@ def minutes(value) -> int:
         return max(1, int(value.total_seconds() // 60))
     except AttributeError:
         return 0
+
+
+@register.inclusion_tag("core/_section_tabs.html", takes_context=True)
+def section_tabs(context, section: str) -> dict:
+    """The tabs of a section (see ``wenming.core.navigation``) for the person viewing the page."""
+    from wenming.core.navigation import tabs_for
+
+    request = context["request"]
+    return {"tabs": tabs_for(section, context["access"], request.path), "section": section}

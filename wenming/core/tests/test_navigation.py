@@ -21,3 +21,16 @@ def test_the_longest_matching_entry_is_active(monkeypatch):
     assert active == {"/inspections/"}
     assert [e["url"] for e in nav_for(access, "/") if e["active"]] == ["/"]
     assert not any(e["active"] for e in nav_for(access, "/org/"))
+
+
+def test_section_tabs_show_what_the_person_may_see_with_the_longest_match_active(monkeypatch):
+    tabs = [
+        NavItem(_("Patient feedback"), "feedback:list", lambda a: True, 1),
+        NavItem(_("Review queue"), "feedback:review", lambda a: a.user_id == 1, 2),
+    ]
+    monkeypatch.setattr(navigation, "_TABS", {"patients": tabs})
+    office = navigation.tabs_for("patients", Access(user_id=1), "/feedback/review/")
+    assert [(e["url"], e["active"]) for e in office] == [("/feedback/", False), ("/feedback/review/", True)]
+    other = navigation.tabs_for("patients", Access(user_id=2), "/feedback/")
+    assert [(e["url"], e["active"]) for e in other] == [("/feedback/", True)]
+    assert navigation.tabs_for("nothing", Access(user_id=1), "/") == []

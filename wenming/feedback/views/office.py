@@ -10,6 +10,7 @@ login page. A flagged feedback or code that does not exist is 404. Reads are in
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import segno
@@ -17,7 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -28,7 +29,7 @@ from wenming.org.access import access_for
 from wenming.org.models import Department
 from wenming.org.selectors import current_hospital
 
-from .. import selectors, services
+from .. import pdf, selectors, services
 from ..forms import FeedbackFilterForm, PointForm, ReviewForm
 from ..models import FLAG_LABELS, CodeKind, RatingCode
 
@@ -218,11 +219,10 @@ def code_deactivate(request, pk: int):
     return redirect(f"{reverse('feedback:codes')}?department={code.department.code}")
 
 
-@manager
-@require_GET
-def codes_sheet(request):
-    """A print-friendly A4 sheet of cards (hospital, department or person, a prompt, the QR) for the
-    chosen department and the departments under it, or every department and service point."""
+def _sheet_cards(request) -> tuple[Department | None, list[RatingCode], bool]:
+    """The codes a printed sheet holds (HTML or PDF): the chosen department and the departments
+    under it (staff codes included), or every department and service point; ``?kind=`` keeps one
+    kind. At most SHEET_LIMIT cards; the flag says whether some were left out."""
     access = access_for(request.user)
     department = _department_param(request)
     kind = request.GET.get("kind") or ""
@@ -236,6 +236,22 @@ def codes_sheet(request):
     cards = cards[:SHEET_LIMIT]
     for card in cards:
         card.url = selectors.public_url(card.code)
+    return department, cards, truncated
+
+
+def _sheet_query(request) -> str:
+    """The sheet's filters (department, kind) as a query string, to link the HTML and PDF sheets."""
+    keep = {key: request.GET[key] for key in ("department", "kind") if request.GET.get(key)}
+    return f"?{urlencode(keep)}" if keep else ""
+
+
+@manager
+@require_GET
+def codes_sheet(request):
+    """A print-friendly A4 sheet of cards (hospital, department or person, a prompt, the QR) for the
+    chosen department and the departments under it, or every department and service point."""
+    department, cards, truncated = _sheet_cards(request)
+    for card in cards:
         card.svg = segno.make(card.url, error="m").svg_inline(scale=4)
     return render(
         request,
@@ -246,5 +262,25 @@ def codes_sheet(request):
             "department": department,
             "truncated": truncated,
             "limit": SHEET_LIMIT,
+            "query": _sheet_query(request),
         },
     )
+
+
+@manager
+@require_GET
+def codes_sheet_pdf(request):
+    """The same cards as a PDF to print: ``?size=card`` (default, 8 a page) or ``?size=desk`` (A6
+    desk cards, 4 a page); same filters as :func:`codes_sheet`."""
+    department, codes, _truncated = _sheet_cards(request)
+    size = request.GET.get("size") or "card"
+    if size not in pdf.SIZES:
+        size = "card"
+    hospital = current_hospital().name
+    cards = [pdf.card_for(code, hospital=hospital, url=code.url) for code in codes]
+    title = _("QR code sheet") + (f" · {department.name}" if department else "")
+    body = pdf.codes_sheet_pdf(cards, size=size, title=title)
+    response = HttpResponse(body, content_type="application/pdf")
+    name = "-".join(part for part in ("qr-codes", department.code if department else "", size) if part)
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    return response
