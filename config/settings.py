@@ -69,6 +69,12 @@ INSTALLED_APPS = [
     "wenming.rectification",
     "wenming.supervision",
     "wenming.notifications",
+    "wenming.questionnaires",
+    "wenming.complaints",
+    "wenming.followups",
+    "wenming.alerts",
+    "wenming.comments",
+    "wenming.satisfaction",
 ]
 
 MIDDLEWARE = [
@@ -232,6 +238,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "rectification.deadlines_follow_up",
         "schedule": crontab(hour=7, minute=30),
     },
+    "complaints-deadlines": {
+        "task": "complaints.deadlines_follow_up",
+        "schedule": crontab(hour=7, minute=35),
+    },
 }
 
 # --- Inspections ------------------------------------------------------------------------
@@ -243,6 +253,10 @@ WENMING_APPEAL_WORKING_DAYS = int(os.environ.get("WENMING_APPEAL_WORKING_DAYS", 
 # browser) before it answers "please wait" (429). Hospital Wi-Fi puts many patients behind one address.
 WENMING_FEEDBACK_CODE_PER_MINUTE = int(os.environ.get("WENMING_FEEDBACK_CODE_PER_MINUTE", "60"))
 WENMING_FEEDBACK_CLIENT_PER_MINUTE = int(os.environ.get("WENMING_FEEDBACK_CLIENT_PER_MINUTE", "10"))
+
+# --- Complaints, praise and petitions --------------------------------------------------
+# Working days (Monday to Friday) a new case has before it is due (the default: 5).
+WENMING_COMPLAINT_WORKING_DAYS = int(os.environ.get("WENMING_COMPLAINT_WORKING_DAYS", "5"))
 
 # --- Email (reminders, notifications) -------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

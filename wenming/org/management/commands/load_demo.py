@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from wenming.feedback.services import rating_codes_ensure
+from wenming.complaints.demo import load_demo_complaints
 from wenming.inspections.demo import load_demo_inspections
 from wenming.org import demo
 from wenming.org.models import (
@@ -73,6 +74,7 @@ class Command(BaseCommand):
         standards = load_example_standards()
         scores = load_demo_scores()
         patrols = load_demo_inspections()
+        complaints = load_demo_complaints()
         rating_codes_ensure()  # a QR code for every department and staff member in post
         elapsed = time.perf_counter() - started
         self._summary(result, elapsed)
@@ -112,6 +114,11 @@ class Command(BaseCommand):
                 "appeals": patrols.appeals,
                 "items": patrols.items,
             }
+        )
+        self.stdout.write(
+            "  "
+            + _("Complaints and praise: %(cases)d cases, %(records)d score records, %(items)d ledger items.")
+            % {"cases": complaints.created, "records": complaints.records, "items": complaints.items}
         )
         self._logins()
 
