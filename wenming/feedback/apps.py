@@ -23,5 +23,6 @@ class FeedbackConfig(AppConfig):
         register_action("feedback.codes.generated", _("generated rating codes: {target}"))
         register_action("feedback.point.added", _("added the service point rating code {target}"))
         register_action("feedback.code.deactivated", _("deactivated the rating code {target}"))
+        register_action("feedback.feedback.recorded", _("recorded the feedback {target} taken down by a person"))
         register_action("feedback.feedback.cleared", _("cleared the flagged feedback {target}; it counts"))
         register_action("feedback.feedback.rejected", _("confirmed the flagged feedback {target} as invalid"))

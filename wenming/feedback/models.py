@@ -104,8 +104,20 @@ FLAG_LABELS = {
 }
 
 
+class Channel(models.TextChoices):
+    """How the feedback reached the hospital."""
+
+    QR = "qr", _("QR code")
+    KIOSK = "kiosk", _("Kiosk")
+    FOLLOWUP = "followup", _("Follow-up call")
+    OFFICE = "office", _("Entered by the office")
+    IMPORT = "import", _("Imported")
+
+
 class Feedback(models.Model):
-    """One patient's feedback."""
+    """One patient's feedback: an overall rating, and the answers to the questionnaire version it
+    was given on (``answers`` ``{question key: value}``; the rating questions also as rows of
+    :class:`wenming.questionnaires.models.RatingAnswer` for results per dimension)."""
 
     department = models.ForeignKey(
         "org.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="feedback"
@@ -123,6 +135,15 @@ class Feedback(models.Model):
     overall = models.PositiveSmallIntegerField(_("overall rating"))
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.QR)
+    questionnaire_version = models.ForeignKey(
+        "questionnaires.QuestionnaireVersion",
+        verbose_name=_("questionnaire"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="feedback",
+    )
     is_valid = models.BooleanField(_("valid"), default=True)
     external_id = models.CharField(_("external id"), max_length=100, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

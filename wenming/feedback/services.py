@@ -53,9 +53,12 @@ from django.utils.translation import gettext as _
 from wenming.core.audit import audit_log
 from wenming.org.models import Department, Staff, StaffStatus
 from wenming.org.selectors import current_hospital
+from wenming.questionnaires.models import RatingAnswer
+from wenming.questionnaires.selectors import FormSpec
+from wenming.questionnaires.services import answers_clean, rating_answers_build
 from wenming.scoring.periods import local_date
 
-from .models import CodeKind, Feedback, RatingCode, ReviewStatus
+from .models import Channel, CodeKind, Feedback, RatingCode, ReviewStatus
 from .selectors import CodeInfo, code_cache_key, code_lookup
 
 COMMENT_MAX = 500
@@ -295,22 +298,46 @@ def feedback_submit(
     client: str | None,
     user_agent: str = "",
     started_at: datetime | None = None,
+    questionnaire: FormSpec | None = None,
+    answers_data=None,
+    kiosk: bool = False,
 ) -> Submission:
     """Record one patient's rating through a code (see the module's docstring for the checks).
 
     ``client`` is the client's address (hashed here, never stored); ``started_at`` when the form
-    was drawn (:func:`form_started_at`). Raises FeedbackError (keyed by field) for a bad rating,
-    comment or submission id, or an unknown code."""
+    was drawn (:func:`form_started_at`). ``questionnaire`` is the version the form asked and
+    ``answers_data`` what it posted (``q_<key>`` fields). From a discharge-desk kiosk (``kiosk``)
+    one device sends many ratings on purpose: the burst and repeat checks do not apply. Raises
+    FeedbackError (keyed by field) for a bad rating, comment, answer or submission id, or an
+    unknown code."""
     info = code if isinstance(code, CodeInfo) else code_lookup(code)
     if info is None:
         raise FeedbackError({"code": _("This rating code does not exist or is no longer in use.")})
-    overall = clean_overall(overall)
-    comment = clean_comment(comment)
-    submission_id = clean_submission_id(submission_id)
+    errors = {}
+    for name, clean, value in (
+        ("overall", clean_overall, overall),
+        ("comment", clean_comment, comment),
+        ("submission_id", clean_submission_id, submission_id),
+    ):
+        try:
+            value = clean(value)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        if name == "overall":
+            overall = value
+        elif name == "comment":
+            comment = value
+        else:
+            submission_id = value
+    answers = _answers(questionnaire, answers_data, errors)
+    if errors:
+        raise FeedbackError(errors)
     key = client_key(client, user_agent)
     now = timezone.now()
     tz = ZoneInfo(current_hospital().time_zone)
     reasons = _flags(info=info, key=key, overall=overall, comment=comment, now=now, tz=tz, started_at=started_at)
+    if kiosk:
+        reasons = [r for r in reasons if r not in ("burst", "repeated")]
     feedback = Feedback(
         department_id=info.department_id,
         staff_id=info.staff_id if info.is_staff else None,
@@ -324,16 +351,92 @@ def feedback_submit(
         flag_reasons=reasons,
         is_valid=not reasons,
         review_status=ReviewStatus.PENDING if reasons else ReviewStatus.NONE,
+        channel=Channel.KIOSK if kiosk else Channel.QR,
+        questionnaire_version_id=questionnaire.pk if questionnaire and answers else None,
+        answers=answers,
     )
     try:
         with transaction.atomic():
-            feedback.save(force_insert=True)
+            _save(feedback, questionnaire)
     except IntegrityError:
         existing = Feedback.objects.filter(submission_id=submission_id).first()
         if existing is None:
             raise
         return Submission(existing, created=False)
     return Submission(feedback, created=True)
+
+
+def _answers(questionnaire: FormSpec | None, data, errors: dict) -> dict:
+    if questionnaire is None or data is None:
+        return {}
+    try:
+        return answers_clean(version=questionnaire, data=data)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+        return {}
+
+
+def _save(feedback: Feedback, questionnaire: FormSpec | None) -> None:
+    """Insert the feedback and its rating answers (call inside a transaction)."""
+    feedback.save(force_insert=True)
+    rows = rating_answers_build(version=questionnaire, answers=feedback.answers, feedback_id=feedback.pk)
+    if rows:
+        RatingAnswer.objects.bulk_create(rows)
+
+
+def feedback_record(
+    *,
+    by,
+    department: Department,
+    overall,
+    staff: Staff | None = None,
+    answers: dict | None = None,
+    comment: str = "",
+    channel: str = Channel.OFFICE,
+    questionnaire_version: FormSpec | None = None,
+    at: datetime | None = None,
+) -> Feedback:
+    """Feedback a person took down (a follow-up call, a paper form typed in by the office):
+    valid at once, audited. ``answers`` were checked with
+    :func:`wenming.questionnaires.services.answers_clean` against ``questionnaire_version``."""
+    errors = {}
+    try:
+        overall = clean_overall(overall)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        comment = clean_comment(comment)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if staff is not None and staff.department_id != department.pk:
+        errors["staff"] = _("This staff member is not in the department.")
+    if errors:
+        raise FeedbackError(errors)
+    at = at or timezone.now()
+    tz = ZoneInfo(current_hospital().time_zone)
+    answers = answers or {}
+    feedback = Feedback(
+        department=department,
+        staff=staff,
+        at=at,
+        local_date=local_date(at, tz),
+        overall=overall,
+        comment=comment,
+        channel=channel,
+        questionnaire_version_id=questionnaire_version.pk if questionnaire_version and answers else None,
+        answers=answers,
+    )
+    with transaction.atomic():
+        _save(feedback, questionnaire_version)
+        audit_log(
+            actor=by,
+            action="feedback.feedback.recorded",
+            target=feedback,
+            target_repr=f"#{feedback.pk}",
+            department=department,
+            data={"channel": channel, "overall": overall},
+        )
+    return feedback
 
 
 # --- Review ---------------------------------------------------------------------------------

@@ -285,7 +285,7 @@ def load_demo_scores(*, today: date | None = None) -> DemoScores:
     def compute(code: str, key: str, finalize: bool) -> None:
         if (code, key) in finalized:
             return
-        period_compute(standard_code=code, period_key=key, by=by)
+        period_compute(standard_code=code, period_key=key, by=by, today=today)
         outcome.computed.append(f"{code} {key}")
         if finalize:
             try:

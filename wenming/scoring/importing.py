@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from wenming.core.audit import audit_log
 from wenming.core.tabular import Position, Problem
-from wenming.feedback.models import Feedback
+from wenming.feedback.models import Channel, Feedback
 from wenming.org.models import Department, Staff
 from wenming.org.selectors import current_hospital
 from wenming.standards.definition import Rule, Subject
@@ -225,7 +225,7 @@ def _check_record(obj: dict, kind: str, ctx: _Context, errors: list[str]) -> Rec
 
 def _check_feedback(obj: dict, ctx: _Context, errors: list[str]) -> Feedback | None:
     """A feedback line as an unsaved Feedback (None when it has errors)."""
-    feedback = Feedback()
+    feedback = Feedback(channel=Channel.IMPORT)
     department = obj.get("department")
     if department not in ctx.departments:
         errors.append(_("department %(department)s is not a department code") % {"department": department})

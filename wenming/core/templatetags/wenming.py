@@ -28,3 +28,36 @@ def section_tabs(context, section: str) -> dict:
 
     request = context["request"]
     return {"tabs": tabs_for(section, context["access"], request.path), "section": section}
+
+
+@register.filter
+def percent(value, places: int = 1) -> str:
+    """A rate (Decimal 0–1) as a percentage: ``Decimal("0.9534")`` → ``95.3%``; None → ``—``.
+    Rounded half up, exactly."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    if value in (None, ""):
+        return "—"
+    quantum = Decimal(1).scaleb(-int(places))
+    return f"{(Decimal(value) * 100).quantize(quantum, rounding=ROUND_HALF_UP)}%"
+
+
+@register.filter
+def percent_width(value) -> str:
+    """A rate (0–1) as a CSS width, for bars: ``0.25`` → ``25.0%``."""
+    from decimal import Decimal
+
+    if value in (None, ""):
+        return "0%"
+    return f"{max(Decimal(0), min(Decimal(100), Decimal(value) * 100)):.1f}%"
+
+
+@register.filter
+def normalize(value) -> str:
+    """A Decimal without trailing zeros: ``1.50`` → ``1.5``, ``1.00`` → ``1``."""
+    from decimal import Decimal
+
+    if value in (None, ""):
+        return ""
+    text = format(Decimal(value).normalize(), "f")
+    return text

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.http import QueryDict
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
@@ -19,10 +20,12 @@ from django.views.decorators.http import require_http_methods
 
 from wenming.core.audit import client_ip
 from wenming.org.selectors import current_hospital
+from wenming.questionnaires.selectors import spec_for_version, version_in_use
 
 from .. import services
 from ..selectors import code_lookup
 
+PURPOSE = "outpatient"  # the questionnaire the QR page asks
 RATINGS = (5, 4, 3, 2, 1)  # drawn right to left so CSS alone can light the stars up to the chosen one
 
 
@@ -32,7 +35,9 @@ def _page(request, template: str, context: dict, *, status: int = 200):
     return response
 
 
-def _form(request, info, *, submission_id: str | None = None, data=None, errors=None, status: int = 200):
+def _form(
+    request, info, *, questionnaire=None, submission_id: str | None = None, data=None, errors=None, status: int = 200
+):
     submission_id = submission_id or uuid.uuid4().hex
     return _page(
         request,
@@ -46,9 +51,18 @@ def _form(request, info, *, submission_id: str | None = None, data=None, errors=
             "comment": (data or {}).get("comment", ""),
             "errors": errors or {},
             "comment_max": services.COMMENT_MAX,
+            "questionnaire": questionnaire,
+            "answers": data,
         },
         status=status,
     )
+
+
+def _kept(data) -> QueryDict:
+    """What the patient typed, to draw the form again (the comment cut to a sane length)."""
+    kept = data.copy()
+    kept["comment"] = data.get("comment", "")[: services.COMMENT_MAX * 2]
+    return kept
 
 
 @csrf_exempt
@@ -60,7 +74,7 @@ def rate(request, code: str):
     if info is None:
         return _page(request, "feedback/public_missing.html", {}, status=404)
     if request.method != "POST":
-        return _form(request, info)
+        return _form(request, info, questionnaire=version_in_use(PURPOSE))
     address = client_ip(request)
     user_agent = request.META.get("HTTP_USER_AGENT", "")
     if not services.submission_allowed(code=info.code, client=services.client_key(address, user_agent)):
@@ -68,6 +82,9 @@ def rate(request, code: str):
         response["Retry-After"] = "60"
         return response
     data = request.POST
+    # The version the form was drawn with (a new one may have been published since); none: only
+    # the overall rating and the comment count.
+    questionnaire = spec_for_version(data["qv"]) if data.get("qv") else None
     raw_submission = data.get("submission_id", "")
     try:
         submission_id = services.clean_submission_id(raw_submission)
@@ -84,9 +101,18 @@ def rate(request, code: str):
             started_at=services.form_started_at(
                 data.get("t", ""), code=info.code, submission_id=submission_id or raw_submission
             ),
+            questionnaire=questionnaire,
+            answers_data=data,
         )
     except services.FeedbackError as error:
         errors = {field: " ".join(messages) for field, messages in error.message_dict.items()}
-        kept = {"overall": data.get("overall", ""), "comment": data.get("comment", "")[: services.COMMENT_MAX * 2]}
-        return _form(request, info, submission_id=submission_id, data=kept, errors=errors, status=400)
+        return _form(
+            request,
+            info,
+            questionnaire=questionnaire,
+            submission_id=submission_id,
+            data=_kept(data),
+            errors=errors,
+            status=400,
+        )
     return _page(request, "feedback/thanks.html", {"info": info})

@@ -80,7 +80,12 @@ def _rollup_sources(
 
 @transaction.atomic
 def period_compute(
-    *, standard_code: str, period_key: str, by=None, computed: Collection[tuple[str, str]] = ()
+    *,
+    standard_code: str,
+    period_key: str,
+    by=None,
+    computed: Collection[tuple[str, str]] = (),
+    today: date | None = None,
 ) -> ScoringPeriod:
     """(Re)compute and store the results of one period of a standard; return the period.
 
@@ -88,6 +93,7 @@ def period_compute(
     Rollup items compute their source periods that have begun and are not finalized first, except
     the ``(standard code, period key)`` pairs in ``computed``: a caller that has just computed those
     in their own transactions (``runs.compute_run``, to show progress) has them read as they are.
+    ``today`` (default: the hospital's today) decides which source periods have begun.
     """
     version = _version(standard_code)
     standard = version.standard
@@ -100,7 +106,7 @@ def period_compute(
         )
     definition = version.definition
     rollups, full_scores = _rollup_sources(
-        version=version, period=period, by=by, today=hospital_today(), computed=computed
+        version=version, period=period, by=by, today=today or hospital_today(), computed=computed
     )
     subjects = subjects_in_scope(definition=definition)
     facts = period_facts(standard=standard, definition=definition, period=period, subjects=subjects, rollups=rollups)

@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from wenming.feedback.services import rating_codes_ensure
 from wenming.complaints.demo import load_demo_complaints
+from wenming.feedback.services import rating_codes_ensure
 from wenming.inspections.demo import load_demo_inspections
 from wenming.org import demo
 from wenming.org.models import (
@@ -25,6 +25,7 @@ from wenming.org.models import (
     Staff,
     StaffStatus,
 )
+from wenming.questionnaires.demo import load_demo_questionnaires
 from wenming.scoring.demo import load_demo_scores
 from wenming.standards.demo import load_example_standards
 
@@ -73,6 +74,7 @@ class Command(BaseCommand):
             ) from None
         standards = load_example_standards()
         scores = load_demo_scores()
+        questionnaires = load_demo_questionnaires()
         patrols = load_demo_inspections()
         complaints = load_demo_complaints()
         rating_codes_ensure()  # a QR code for every department and staff member in post
@@ -114,6 +116,11 @@ class Command(BaseCommand):
                 "appeals": patrols.appeals,
                 "items": patrols.items,
             }
+        )
+        self.stdout.write(
+            "  "
+            + _("Questionnaires: %(created)d put in use; %(answered)d patient ratings with answers.")
+            % {"created": questionnaires.created, "answered": questionnaires.answered}
         )
         self.stdout.write(
             "  "

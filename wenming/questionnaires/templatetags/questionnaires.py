@@ -1,0 +1,67 @@
+"""``{% question_rows spec data errors as rows %}``: a questionnaire version's questions ready to
+draw as form fields, with what was typed (a POST or a dict) and the error of each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import template
+
+from ..models import RATING_LABELS, QuestionKind
+from ..selectors import FormSpec, QuestionSpec
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class Row:
+    question: QuestionSpec
+    choices: list[tuple[str, str, bool]]  # (value, label, checked)
+    text: str
+    error: str
+
+    @property
+    def field(self) -> str:
+        return self.question.field
+
+    @property
+    def kind(self) -> str:
+        return self.question.kind
+
+
+def _values(data, field: str) -> list[str]:
+    if not data:
+        return []
+    if hasattr(data, "getlist"):
+        return data.getlist(field)
+    value = data.get(field)
+    if value in (None, ""):
+        return []
+    return [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+
+
+def _error(errors, field: str) -> str:
+    if not errors:
+        return ""
+    value = errors.get(field)
+    if not value:
+        return ""
+    return " ".join(str(v) for v in value) if isinstance(value, list | tuple) else str(value)
+
+
+@register.simple_tag
+def question_rows(spec: FormSpec | None, data=None, errors=None) -> list[Row]:
+    if spec is None:
+        return []
+    rows = []
+    for q in spec.questions:
+        values = _values(data, q.field)
+        if q.kind == QuestionKind.RATING:
+            choices = [(str(n), str(RATING_LABELS[n]), str(n) in values) for n in (5, 4, 3, 2, 1)]
+        elif q.kind in (QuestionKind.SINGLE, QuestionKind.MULTI):
+            choices = [(option, option, option in values) for option in q.options]
+        else:
+            choices = []
+        text = values[0] if values and q.kind == QuestionKind.TEXT else ""
+        rows.append(Row(question=q, choices=choices, text=text, error=_error(errors, q.field)))
+    return rows
