@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from wenming.complaints.demo import load_demo_complaints
 from wenming.feedback.services import rating_codes_ensure
+from wenming.followups.demo import load_demo_followups
 from wenming.inspections.demo import load_demo_inspections
 from wenming.org import demo
 from wenming.org.models import (
@@ -77,6 +78,7 @@ class Command(BaseCommand):
         questionnaires = load_demo_questionnaires()
         patrols = load_demo_inspections()
         complaints = load_demo_complaints()
+        followups = load_demo_followups()
         rating_codes_ensure()  # a QR code for every department and staff member in post
         elapsed = time.perf_counter() - started
         self._summary(result, elapsed)
@@ -127,6 +129,12 @@ class Command(BaseCommand):
             + _("Complaints and praise: %(cases)d cases, %(records)d score records, %(items)d ledger items.")
             % {"cases": complaints.created, "records": complaints.records, "items": complaints.items}
         )
+        if followups is not None:
+            self.stdout.write(
+                "  "
+                + _("Follow-up calls: %(patients)d discharged patients in %(name)s, %(calls)d drawn for calling.")
+                % {"patients": followups.patient_count, "name": followups.name, "calls": followups.calls.count()}
+            )
         self._logins()
 
     def _summary(self, result: demo.LoadResult, elapsed: float) -> None:
