@@ -263,6 +263,9 @@ def test_the_load_writes_one_audit_entry_and_the_role_grants(loaded):
         "inspections",
         "rectification",
         "feedback",
+        "questionnaires",
+        "complaints",
+        "followups",
     }
     assert (
         not AuditEntry.objects.filter(action__startswith="org.")
