@@ -253,6 +253,8 @@ WENMING_APPEAL_WORKING_DAYS = int(os.environ.get("WENMING_APPEAL_WORKING_DAYS", 
 # browser) before it answers "please wait" (429). Hospital Wi-Fi puts many patients behind one address.
 WENMING_FEEDBACK_CODE_PER_MINUTE = int(os.environ.get("WENMING_FEEDBACK_CODE_PER_MINUTE", "60"))
 WENMING_FEEDBACK_CLIENT_PER_MINUTE = int(os.environ.get("WENMING_FEEDBACK_CLIENT_PER_MINUTE", "10"))
+# Seconds a kiosk shows its thank-you page before the form comes back for the next patient.
+WENMING_KIOSK_RESET_SECONDS = int(os.environ.get("WENMING_KIOSK_RESET_SECONDS", "5"))
 
 # --- Complaints, praise and petitions --------------------------------------------------
 # Working days (Monday to Friday) a new case has before it is due (the default: 5).

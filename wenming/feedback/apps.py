@@ -24,5 +24,7 @@ class FeedbackConfig(AppConfig):
         register_action("feedback.point.added", _("added the service point rating code {target}"))
         register_action("feedback.code.deactivated", _("deactivated the rating code {target}"))
         register_action("feedback.feedback.recorded", _("recorded the feedback {target} taken down by a person"))
+        register_action("feedback.kiosk.created", _("registered the kiosk {target}"))
+        register_action("feedback.kiosk.deactivated", _("deactivated the kiosk {target}"))
         register_action("feedback.feedback.cleared", _("cleared the flagged feedback {target}; it counts"))
         register_action("feedback.feedback.rejected", _("confirmed the flagged feedback {target} as invalid"))

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from wenming.core.forms import StyledFormMixin
 from wenming.org.models import Department
 
+from .models import RatingCode
+
 
 class DepartmentField(forms.ModelChoiceField):
     def __init__(self, *args, **kwargs):
@@ -62,3 +64,27 @@ class PointForm(StyledFormMixin, forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"placeholder": _("For example: Outpatient window 3")}),
     )
+
+
+class KioskForm(StyledFormMixin, forms.Form):
+    """A new kiosk: its name, the code it rates and the PIN that leaves kiosk mode."""
+
+    name = forms.CharField(
+        label=_("Kiosk"),
+        max_length=50,
+        widget=forms.TextInput(attrs={"placeholder": _("For example: 住院部出院结算处")}),
+    )
+    rating_code = forms.ModelChoiceField(
+        label=_("Rates"),
+        queryset=RatingCode.objects.filter(active=True, kind__in=["department", "point"]).select_related("department"),
+    )
+    pin = forms.CharField(
+        label=_("PIN to leave kiosk mode"),
+        min_length=4,
+        max_length=8,
+        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rating_code"].label_from_instance = lambda code: code.display_name

@@ -189,3 +189,33 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department_id} {self.local_date} {self.overall}"
+
+
+class Kiosk(models.Model):
+    """A tablet at a discharge desk or a window that patients rate on one after another.
+
+    The office registers it with a PIN; opening its activation link (``/r/kiosk/<token>/``) on the
+    tablet puts that browser in kiosk mode for the kiosk's code: the form asks the inpatient
+    questionnaire, resets itself after each rating, and leaves kiosk mode only with the PIN.
+    Ratings given on it are not judged as bursts from one phone (that is what a kiosk is), but
+    the other checks apply. Deactivating it ends kiosk mode on the tablet at its next rating."""
+
+    name = models.CharField(_("name"), max_length=50)
+    rating_code = models.ForeignKey(
+        RatingCode, verbose_name=_("rating code"), on_delete=models.PROTECT, related_name="kiosks"
+    )
+    token = models.CharField(_("activation token"), max_length=32, unique=True)
+    pin_hash = models.CharField(max_length=128)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("kiosk")
+        verbose_name_plural = _("kiosks")
+        ordering = ["-active", "name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

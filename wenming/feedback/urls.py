@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import office
+from .views import kiosks, office
 
 app_name = "feedback"
 
@@ -17,4 +17,7 @@ urlpatterns = [
     path("codes/<int:pk>/deactivate/", office.code_deactivate, name="code_deactivate"),
     path("codes/sheet/", office.codes_sheet, name="codes_sheet"),
     path("codes/sheet/pdf/", office.codes_sheet_pdf, name="codes_sheet_pdf"),
+    path("kiosks/", kiosks.kiosk_list, name="kiosks"),
+    path("kiosks/new/", kiosks.kiosk_add, name="kiosk_add"),
+    path("kiosks/<int:pk>/deactivate/", kiosks.kiosk_deactivate, name="kiosk_deactivate"),
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.http import QueryDict
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
@@ -23,9 +24,11 @@ from wenming.org.selectors import current_hospital
 from wenming.questionnaires.selectors import spec_for_version, version_in_use
 
 from .. import services
+from ..kiosk import kiosk_for_request
 from ..selectors import code_lookup
 
 PURPOSE = "outpatient"  # the questionnaire the QR page asks
+KIOSK_PURPOSE = "inpatient"  # and a kiosk (at a discharge desk)
 RATINGS = (5, 4, 3, 2, 1)  # drawn right to left so CSS alone can light the stars up to the chosen one
 
 
@@ -36,7 +39,15 @@ def _page(request, template: str, context: dict, *, status: int = 200):
 
 
 def _form(
-    request, info, *, questionnaire=None, submission_id: str | None = None, data=None, errors=None, status: int = 200
+    request,
+    info,
+    *,
+    kiosk=None,
+    questionnaire=None,
+    submission_id: str | None = None,
+    data=None,
+    errors=None,
+    status: int = 200,
 ):
     submission_id = submission_id or uuid.uuid4().hex
     return _page(
@@ -53,6 +64,7 @@ def _form(
             "comment_max": services.COMMENT_MAX,
             "questionnaire": questionnaire,
             "answers": data,
+            "kiosk": kiosk,
         },
         status=status,
     )
@@ -73,8 +85,9 @@ def rate(request, code: str):
     info = code_lookup(code)
     if info is None:
         return _page(request, "feedback/public_missing.html", {}, status=404)
+    kiosk = kiosk_for_request(request, info.code)
     if request.method != "POST":
-        return _form(request, info, questionnaire=version_in_use(PURPOSE))
+        return _form(request, info, kiosk=kiosk, questionnaire=version_in_use(KIOSK_PURPOSE if kiosk else PURPOSE))
     address = client_ip(request)
     user_agent = request.META.get("HTTP_USER_AGENT", "")
     if not services.submission_allowed(code=info.code, client=services.client_key(address, user_agent)):
@@ -103,16 +116,22 @@ def rate(request, code: str):
             ),
             questionnaire=questionnaire,
             answers_data=data,
+            kiosk=kiosk is not None,
         )
     except services.FeedbackError as error:
         errors = {field: " ".join(messages) for field, messages in error.message_dict.items()}
         return _form(
             request,
             info,
+            kiosk=kiosk,
             questionnaire=questionnaire,
             submission_id=submission_id,
             data=_kept(data),
             errors=errors,
             status=400,
         )
-    return _page(request, "feedback/thanks.html", {"info": info})
+    return _page(
+        request,
+        "feedback/thanks.html",
+        {"info": info, "kiosk": kiosk, "reset_seconds": settings.WENMING_KIOSK_RESET_SECONDS},
+    )
