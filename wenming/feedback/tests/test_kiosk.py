@@ -108,7 +108,7 @@ def test_leaving_kiosk_mode_needs_the_pin_and_guessing_is_stopped(kiosk, clock):
 
 def test_a_forged_or_retired_kiosk_cookie_is_ignored(scenario, kiosk, clock):
     tablet = phone()
-    tablet.cookies[kiosks.COOKIE] = '{"k": %d, "t": "%s"}' % (kiosk.pk, kiosk.token)
+    tablet.cookies[kiosks.COOKIE] = f'{{"k": {kiosk.pk}, "t": "{kiosk.token}"}}'  # not signed
     assert "kiosk-exit" not in tablet.get(url(kiosk.rating_code)).content.decode()
 
     tablet = _tablet(kiosk)
