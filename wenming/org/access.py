@@ -176,6 +176,24 @@ def require(capability: str) -> Callable:
     return decorator
 
 
+def require_check(check: Callable[[Access], bool], *, not_found: bool = False) -> Callable:
+    """View decorator: login first, then 403 (404 with ``not_found``, for pages whose very
+    existence is not the person's business) unless ``check(access_for(request.user))``."""
+    from django.contrib.auth.decorators import login_required
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not check(access_for(request.user)):
+                raise Http404 if not_found else PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
 def department_for_user(user, code: str) -> Department:
     """The department with this code if the user may see it, else 404."""
     try:

@@ -8,10 +8,7 @@ Who: the civility office and system administrators build; they and department he
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wenming.feedback.selectors import may_manage_feedback, may_read_feedback, scope_departments
-from wenming.org.access import access_for
+from wenming.org.access import access_for, require_check
 from wenming.org.forms import apply_service_errors
 from wenming.org.services.common import ConcurrentEditError
 
@@ -34,22 +31,8 @@ CONFLICT = gettext_lazy(
 )
 
 
-def _guard(check):
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not check(access_for(request.user)):
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-builder_required = _guard(may_manage_feedback)
-reader_required = _guard(may_read_feedback)
+builder_required = require_check(may_manage_feedback, not_found=True)
+reader_required = require_check(may_read_feedback, not_found=True)
 
 
 def _builder_context(request, questionnaire: Questionnaire, version: QuestionnaireVersion | None, **extra) -> dict:

@@ -9,14 +9,11 @@ login page. A flagged feedback or code that does not exist is 404. Reads are in
 
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import segno
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +22,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from wenming.org.access import access_for
+from wenming.org.access import access_for, require_check
 from wenming.org.models import Department
 from wenming.org.selectors import current_hospital
 
@@ -37,24 +34,8 @@ PAGE_SIZE = 50
 SHEET_LIMIT = 400
 
 
-def _allowed(check):
-    """Login first, then 403 unless ``check(access)``."""
-
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not check(access_for(request.user)):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-reader = _allowed(selectors.may_read_feedback)
-manager = _allowed(selectors.may_manage_feedback)
+reader = require_check(selectors.may_read_feedback)
+manager = require_check(selectors.may_manage_feedback)
 
 
 def _decorate(rows) -> list:
