@@ -242,6 +242,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "complaints.deadlines_follow_up",
         "schedule": crontab(hour=7, minute=35),
     },
+    "alerts-weekly-check": {
+        "task": "alerts.weekly_check",
+        "schedule": crontab(hour=7, minute=40, day_of_week=1),
+    },
 }
 
 # --- Inspections ------------------------------------------------------------------------

@@ -358,6 +358,7 @@ def feedback_submit(
     try:
         with transaction.atomic():
             _save(feedback, questionnaire)
+            _check_alerts(feedback)
     except IntegrityError:
         existing = Feedback.objects.filter(submission_id=submission_id).first()
         if existing is None:
@@ -374,6 +375,17 @@ def _answers(questionnaire: FormSpec | None, data, errors: dict) -> dict:
     except ValidationError as error:
         errors.update(error.message_dict)
         return {}
+
+
+def _check_alerts(feedback: Feedback) -> None:
+    """Once committed, the office's alert rules look at valid feedback that could trip one (a
+    rating of 4 or lower — the office may raise the low-rating threshold that far — or a comment,
+    for the keywords): in a worker in production, right away in the embedded set-up."""
+    if feedback.is_valid and (feedback.comment or feedback.overall <= 4):
+        from wenming.alerts.tasks import feedback_check
+
+        pk = feedback.pk
+        transaction.on_commit(lambda: feedback_check.delay(pk))
 
 
 def _save(feedback: Feedback, questionnaire: FormSpec | None) -> None:
@@ -428,6 +440,7 @@ def feedback_record(
     )
     with transaction.atomic():
         _save(feedback, questionnaire_version)
+        _check_alerts(feedback)
         audit_log(
             actor=by,
             action="feedback.feedback.recorded",
@@ -470,10 +483,19 @@ def _review(*, feedback: Feedback, by, status: str, valid: bool, action: str, no
 
 
 def feedback_clear(*, feedback: Feedback, by, note: str = "") -> Feedback:
-    """A person looked at flagged feedback and found it genuine: it counts from now on."""
-    return _review(
-        feedback=feedback, by=by, status=ReviewStatus.CLEARED, valid=True, action="feedback.feedback.cleared", note=note
-    )
+    """A person looked at flagged feedback and found it genuine: it counts from now on (and the
+    alert rules look at it now)."""
+    with transaction.atomic():
+        row = _review(
+            feedback=feedback,
+            by=by,
+            status=ReviewStatus.CLEARED,
+            valid=True,
+            action="feedback.feedback.cleared",
+            note=note,
+        )
+        _check_alerts(row)
+    return row
 
 
 def feedback_reject(*, feedback: Feedback, by, note: str = "") -> Feedback:
