@@ -774,6 +774,11 @@ FEEDBACK_COLUMNS = [
     "comment",
     "is_valid",
     "created_at",
+    # No database defaults for these (COPY names every column it fills).
+    "channel",
+    "client_key",
+    "flag_reasons",
+    "review_status",
 ]
 
 
@@ -804,7 +809,8 @@ def feedback_month(departments: list[Dept], counts: list[int], year: int, month:
             at = midnight[day] + timedelta(seconds=hour * 3600 + rng.randrange(3600))
             staff = rng.choice(named) if named and rng.random() < NAMED_STAFF_SHARE else None
             comment = rng.choice(COMMENTS[overall]) if rng.random() < COMMENT_SHARE else ""
-            rows.append((dept.pk, staff, at, day, overall, {}, comment, rng.random() >= INVALID_SHARE, at))
+            valid = rng.random() >= INVALID_SHARE
+            rows.append((dept.pk, staff, at, day, overall, {}, comment, valid, at, "qr", "", [], ""))
     rows.sort(key=itemgetter(2))
     return rows
 

@@ -3,7 +3,10 @@ second run adds nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from wenming.inspections.demo import PLAN_NAME, load_demo_inspections
 from wenming.inspections.models import Appeal, AppealState, InspectionPlan, InspectionRound, Photo
@@ -14,6 +17,14 @@ from wenming.scoring.models import Record, RecordStatus
 from wenming.standards.demo import load_example_standards
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _late_in_a_month(monkeypatch):
+    """The demo patrols this month up to today: on a date late in a month there are weeks of it
+    (early in a month there would be a handful of rounds)."""
+    now = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: now)
 
 
 def test_demo_patrols_and_ledger():

@@ -266,6 +266,8 @@ def test_the_load_writes_one_audit_entry_and_the_role_grants(loaded):
         "questionnaires",
         "complaints",
         "followups",
+        "alerts",
+        "satisfaction",
     }
     assert (
         not AuditEntry.objects.filter(action__startswith="org.")

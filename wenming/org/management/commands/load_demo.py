@@ -12,6 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from wenming.alerts.demo import load_demo_alerts
+from wenming.comments.demo import load_demo_comments
 from wenming.complaints.demo import load_demo_complaints
 from wenming.feedback.services import rating_codes_ensure
 from wenming.followups.demo import load_demo_followups
@@ -27,6 +29,7 @@ from wenming.org.models import (
     StaffStatus,
 )
 from wenming.questionnaires.demo import load_demo_questionnaires
+from wenming.satisfaction.demo import load_demo_satisfaction
 from wenming.scoring.demo import load_demo_scores
 from wenming.standards.demo import load_example_standards
 
@@ -74,12 +77,15 @@ class Command(BaseCommand):
                 )
             ) from None
         standards = load_example_standards()
+        comments = load_demo_comments()
         scores = load_demo_scores()
         questionnaires = load_demo_questionnaires()
         patrols = load_demo_inspections()
         complaints = load_demo_complaints()
         followups = load_demo_followups()
+        alerts = load_demo_alerts()
         rating_codes_ensure()  # a QR code for every department and staff member in post
+        load_demo_satisfaction()  # the public 满意度公示 page published
         elapsed = time.perf_counter() - started
         self._summary(result, elapsed)
         for outcome in standards:
@@ -135,6 +141,14 @@ class Command(BaseCommand):
                 + _("Follow-up calls: %(patients)d discharged patients in %(name)s, %(calls)d drawn for calling.")
                 % {"patients": followups.patient_count, "name": followups.name, "calls": followups.calls.count()}
             )
+        self.stdout.write(
+            "  "
+            + _(
+                "Patient comments: %(comments)d demo comments added; alerts: %(raised)d raised, "
+                "%(acknowledged)d acknowledged."
+            )
+            % {"comments": comments, "raised": alerts.raised, "acknowledged": alerts.acknowledged}
+        )
         self._logins()
 
     def _summary(self, result: demo.LoadResult, elapsed: float) -> None:
