@@ -12,7 +12,6 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -23,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from wenming.core.attachments import is_image
 from wenming.feedback.models import Feedback
-from wenming.org.access import access_for
+from wenming.org.access import require_check
 from wenming.org.models import Staff, StaffStatus
 from wenming.org.selectors import current_hospital, hospital_today
 from wenming.scoring.selectors.common import optional_url
@@ -64,17 +63,8 @@ EXPORT_LIMIT = 100_000
 ITEM_DAYS = 7
 
 
-def cases_required(view):
-    """Login, then 404 unless the person may read cases at all (employees and inspectors see nothing)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not services.may_read_cases(access_for(request.user)):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# Login, then 404 unless the person may read cases at all (employees and inspectors see nothing).
+cases_required = require_check(services.may_read_cases, not_found=True)
 
 
 def office_required(view):

@@ -5,10 +5,7 @@ batch the person may not see is 404."""
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -16,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wenming.feedback.selectors import may_manage_feedback
-from wenming.org.access import access_for
+from wenming.org.access import access_for, require_check
 from wenming.org.forms import apply_service_errors
 from wenming.org.services.common import ConcurrentEditError
 from wenming.questionnaires.models import Purpose
@@ -29,22 +26,8 @@ from .models import BatchStatus, CallStatus, FollowupBatch, FollowupSample
 PAGE_SIZE = 50
 
 
-def _allowed(check):
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not check(access_for(request.user)):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-reader = _allowed(selectors.may_use_followups)
-manager = _allowed(may_manage_feedback)
+reader = require_check(selectors.may_use_followups)
+manager = require_check(may_manage_feedback)
 
 
 @reader

@@ -11,12 +11,10 @@ for everyone when the hospital has published it, and a kind 404 page otherwise.
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -25,32 +23,15 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
-from wenming.org.access import access_for
+from wenming.org.access import access_for, require_check
 from wenming.org.selectors import current_hospital, hospital_today
 
 from . import selectors, services
 from .forms import DashboardFilterForm, PublicBoardForm
 from .models import PublicBoard
 
-
-def _allowed(check):
-    """Login first, then 403 unless ``check(access)``."""
-
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not check(access_for(request.user)):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-reader = _allowed(selectors.may_read)
-manager = _allowed(selectors.may_manage)
+reader = require_check(selectors.may_read)
+manager = require_check(selectors.may_manage)
 
 
 def _feedback_link(**filters) -> str:
