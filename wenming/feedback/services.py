@@ -58,6 +58,7 @@ from wenming.questionnaires.selectors import FormSpec
 from wenming.questionnaires.services import answers_clean, rating_answers_build
 from wenming.scoring.periods import local_date
 
+from .freshness import feedback_added, feedback_changed
 from .models import Channel, CodeKind, Feedback, RatingCode, ReviewStatus
 from .selectors import CodeInfo, code_cache_key, code_lookup
 
@@ -359,6 +360,7 @@ def feedback_submit(
         with transaction.atomic():
             _save(feedback, questionnaire)
             _check_alerts(feedback)
+            feedback_added()
     except IntegrityError:
         existing = Feedback.objects.filter(submission_id=submission_id).first()
         if existing is None:
@@ -441,6 +443,7 @@ def feedback_record(
     with transaction.atomic():
         _save(feedback, questionnaire_version)
         _check_alerts(feedback)
+        feedback_changed()
         audit_log(
             actor=by,
             action="feedback.feedback.recorded",
@@ -466,6 +469,7 @@ def _review(*, feedback: Feedback, by, status: str, valid: bool, action: str, no
         row.reviewed_by = by
         row.reviewed_at = timezone.now()
         row.save(update_fields=["is_valid", "review_status", "reviewed_by", "reviewed_at"])
+        feedback_changed()
         audit_log(
             actor=by,
             action=action,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from wenming.core.audit import audit_log
 from wenming.core.tabular import Position, Problem
+from wenming.feedback.freshness import feedback_changed
 from wenming.feedback.models import Channel, Feedback
 from wenming.org.models import Department, Staff
 from wenming.org.selectors import current_hospital
@@ -334,6 +335,8 @@ def records_import_apply(*, plan: RecordsPlan, by=None) -> dict[str, int]:
     with transaction.atomic():
         Record.objects.bulk_create(plan.records, batch_size=1000)
         Feedback.objects.bulk_create(plan.feedback, batch_size=1000)
+        if plan.feedback:
+            feedback_changed()
         imported = len(plan.records) + len(plan.feedback)
         if imported:
             audit_log(

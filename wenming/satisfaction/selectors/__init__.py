@@ -17,9 +17,10 @@ conditional count per month (:func:`monthly_counts`), filtered on ``local_date``
 department for a department head, so the ``(department, local_date)`` index does the work). The
 counts of a month and the dimension results of a period are cached per set of departments
 (the office's pages share the whole hospital's): a finished month for
-:data:`CLOSED_MONTH_SECONDS`, the running month for :data:`RUNNING_MONTH_SECONDS`. So new
-feedback shows on the dashboards within a minute, and a late change to an earlier month (a
-flagged rating cleared, an import) within five; the scoring engine always counts afresh.
+:data:`CLOSED_MONTH_SECONDS`, the running month for :data:`RUNNING_MONTH_SECONDS`, under keys
+that include the feedback counters of :mod:`wenming.feedback.freshness` — so a new rating shows on
+the next page view (the running month is counted again), and a late change to an earlier month (a
+flagged rating cleared, a follow-up call, an import) too; only unchanged figures come from the cache.
 
 The modules: ``common`` (numbers, targets, periods, counting, rates per department, the lists),
 ``pages`` (the dashboard and a department's page), ``public`` (the public board).

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
+from wenming.feedback.freshness import generations
 from wenming.feedback.models import Channel, Feedback
 from wenming.feedback.selectors import may_manage_feedback, may_read_feedback
 from wenming.org.models import Department
@@ -278,6 +279,14 @@ def cache_seconds(period: Period, today: date) -> int:
     return CLOSED_MONTH_SECONDS if period.end <= today else RUNNING_MONTH_SECONDS
 
 
+def freshness(period: Period, today: date, counters: tuple[int, int] | None = None) -> str:
+    """The part of a cache key that changes with the feedback ``period``'s figures depend on
+    (:mod:`wenming.feedback.freshness`; ``counters`` as read by ``generations()``): a finished
+    period only with late changes, a running one also with every new rating."""
+    running, past = counters or generations()
+    return f"g{past}" if period.end <= today else f"g{past}.{running}"
+
+
 def monthly_counts(
     *, months: Sequence[Period], department_ids: Sequence[int] | None = None, today: date | None = None
 ) -> dict[str, dict[int, Counter]]:
@@ -288,7 +297,8 @@ def monthly_counts(
     the months not in the cache."""
     today = today or hospital_today()
     scope = _scope_key(department_ids)
-    keys = {m.key: f"satisfaction:month:{m.key}:{scope}" for m in months}
+    counters = generations()
+    keys = {m.key: f"satisfaction:month:{m.key}:{scope}:{freshness(m, today, counters)}" for m in months}
     cached = cache.get_many(list(keys.values())) if months else {}
     result: dict[str, dict[int, Counter]] = {m.key: cached[keys[m.key]] for m in months if keys[m.key] in cached}
     todo = [m for m in months if m.key not in result]

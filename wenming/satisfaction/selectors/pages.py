@@ -33,6 +33,7 @@ from .common import (
     _scope_key,
     _sort_key_lowest,
     cache_seconds,
+    freshness,
     last_month_of,
     latest_comments,
     lowest_comments,
@@ -134,7 +135,7 @@ def _window(period: Period) -> tuple[list[Period], list[Period], list[Period], l
 
 def _dimension_results(*, department_ids, period: Period, today: date) -> Results:
     """:func:`dimension_results` for the period, cached like the monthly counts."""
-    key = f"satisfaction:dimensions:{period.key}:{_scope_key(department_ids)}"
+    key = f"satisfaction:dimensions:{period.key}:{_scope_key(department_ids)}:{freshness(period, today)}"
     results = cache.get(key)
     if results is None:
         end = period.end - timedelta(days=1)

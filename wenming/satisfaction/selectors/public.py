@@ -20,6 +20,7 @@ from .common import (
     PUBLIC_SECONDS,
     Tally,
     _merged,
+    freshness,
     last_full_month,
     monthly_counts,
     satisfaction_targets,
@@ -73,7 +74,7 @@ def public_figures(*, board: PublicBoard, today: date | None = None, use_cache: 
     feedback). Cached for :data:`PUBLIC_SECONDS`, keyed by the board's version and period."""
     today = today or hospital_today()
     period = board_period(board, today)
-    key = f"satisfaction:public:{board.version}:{board.min_responses}:{period.key}"
+    key = f"satisfaction:public:{board.version}:{board.min_responses}:{period.key}:{freshness(period, today)}"
     if use_cache and (figures := cache.get(key)) is not None:
         return figures
     targets = satisfaction_targets()

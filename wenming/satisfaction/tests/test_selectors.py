@@ -290,7 +290,7 @@ def test_months_are_cached_finished_ones_longer(scenario, monkeypatch, django_as
     give_many(scenario.cardio, {5: 1}, day="2026-10-02")
     months = [OCTOBER, NOVEMBER]
     first = selectors.monthly_counts(months=months, today=TODAY)
-    assert stored == {"satisfaction:month:2026-10:all": 300, "satisfaction:month:2026-11:all": 60}
+    assert stored == {"satisfaction:month:2026-10:all:g0": 300, "satisfaction:month:2026-11:all:g0.0": 60}
     give_many(scenario.cardio, {1: 1}, day="2026-10-03")
     with django_assert_num_queries(0):
         assert selectors.monthly_counts(months=months, today=TODAY) == first
@@ -335,3 +335,26 @@ def test_monthly_trend(scenario, django_assert_max_num_queries):
     ]
     mine = selectors.monthly_trend(department_ids=[scenario.cardio.pk, scenario.ward.pk], last=OCTOBER, months=2)
     assert [p.tally for p in mine] == [Tally(1, 1), Tally(2, 1)]
+
+
+def test_a_new_rating_or_a_late_change_is_counted_at_once(scenario, clock, django_capture_on_commit_callbacks):
+    """Cached figures are never read after the feedback they count changed through the services."""
+    from wenming.feedback import services as feedback_services
+    from wenming.feedback.services import feedback_clear
+
+    months = [OCTOBER, NOVEMBER]
+    give_many(scenario.cardio, {5: 2}, day="2026-10-02")
+    flagged = give(scenario.cardio, 1, day="2026-10-05", valid=False)
+    Feedback.objects.filter(pk=flagged.pk).update(review_status="pending", flag_reasons=["burst"])
+    before = selectors.monthly_counts(months=months, today=TODAY)
+    assert scenario.cardio.pk not in before["2026-11"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        feedback_services.feedback_record(by=scenario.office, department=scenario.cardio, overall=2, channel="office")
+    now = selectors.monthly_counts(months=months, today=TODAY)
+    assert selectors.tally(now["2026-11"][scenario.cardio.pk]) == Tally(1, 0)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        feedback_clear(feedback=Feedback.objects.get(pk=flagged.pk), by=scenario.office)
+    later = selectors.monthly_counts(months=months, today=TODAY)
+    assert selectors.tally(later["2026-10"][scenario.cardio.pk]) == Tally(3, 2)

@@ -204,3 +204,28 @@ def test_head_and_department_query_counts(scenario, client_for, django_assert_ma
         give_many(scenario.cardio, {5: 3, 1: 2}, comment="意见", staff=StaffFactory(department=scenario.cardio))
     with django_assert_max_num_queries(baseline):
         client.get("/satisfaction/D01/", OCTOBER)
+
+
+def test_a_rating_from_the_public_page_shows_on_the_dashboard_at_once(scenario, client_for, clock):
+    """The dashboard of the running month is cached, yet a rating posted through the department's
+    QR page counts on the next view, once however often it is sent."""
+    import uuid
+
+    from django.test import Client
+
+    from wenming.feedback.models import CodeKind, RatingCode
+    from wenming.feedback.services import rating_codes_ensure
+
+    rating_codes_ensure(by=scenario.office)
+    code = RatingCode.objects.get(kind=CodeKind.DEPARTMENT, department=scenario.cardio, active=True)
+    office = english(client_for(scenario.office))
+    november = {"period": "2026-11"}
+    before = office.get(DASHBOARD, november).content.decode()
+    patient = Client(HTTP_USER_AGENT="Mozilla/5.0 (iPhone) MicroMessenger", REMOTE_ADDR="10.9.8.7")
+    data = {"submission_id": uuid.uuid4().hex, "overall": "5", "comment": "<b>好</b>"}
+    for _ in range(3):
+        assert patient.post(f"/r/{code.code}/", data).status_code == 200
+    after = office.get(DASHBOARD, november).content.decode()
+    cardio = after.split('data-department="D01"')[1].split("</tr>")[0]
+    assert 'data-col="n">1<' in cardio and 'data-col="satisfied">1<' in cardio
+    assert before != after
