@@ -64,3 +64,12 @@ def log_in(page, username: str, password: str = "Wenming-Test-2026") -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{page.base_url}/")
+    page.wait_for_load_state("networkidle")
+
+
+def switch_user(page, username: str) -> None:
+    """Sign in as someone else. Requests still in flight (the notification badge a page loads)
+    would answer with the old session's cookie after the cookies were cleared, so wait for them."""
+    page.wait_for_load_state("networkidle")
+    page.context.clear_cookies()
+    log_in(page, username)

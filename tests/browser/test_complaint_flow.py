@@ -12,16 +12,11 @@ from wenming.rectification.models import RectificationItem
 from wenming.scoring.models import Record
 from wenming.standards.demo import load_example_standards
 
-from .conftest import log_in, shot
+from .conftest import log_in, shot, switch_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CONTENT = "患者家属来电：3床护士夜间换药时态度生硬，不回答问题。"
-
-
-def switch_user(page, username: str) -> None:
-    page.context.clear_cookies()
-    log_in(page, username)
 
 
 def test_complaint_from_intake_to_closed(page, scenario):

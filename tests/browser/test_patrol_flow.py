@@ -17,7 +17,7 @@ from wenming.scoring.services import period_compute
 from wenming.standards.demo import load_example_standards
 from wenming.standards.models import Standard
 
-from .conftest import log_in, shot
+from .conftest import log_in, shot, switch_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,11 +34,6 @@ def plan(scenario):
     plan.departments.set([scenario.ward])
     plan.inspectors.set([scenario.inspector])
     return plan
-
-
-def switch_user(page, username: str) -> None:
-    page.context.clear_cookies()
-    log_in(page, username)
 
 
 def ward_total(scenario) -> Decimal:

@@ -16,7 +16,7 @@ from wenming.scoring.periods import period_of
 from wenming.standards.definition import Cycle
 from wenming.standards.models import Standard
 
-from .conftest import log_in, shot
+from .conftest import log_in, shot, switch_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,11 +32,6 @@ BADGE_NOTE = "夜查房发现2人未佩戴工作牌"
 def last_month():
     """The month before the current one in the hospital's time zone: over, so it can be computed."""
     return period_of(hospital_today(), Cycle.MONTH).previous()
-
-
-def switch_user(page, username: str) -> None:
-    page.context.clear_cookies()
-    log_in(page, username)
 
 
 def upload_standard(page, tmp_path) -> None:

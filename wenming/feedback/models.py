@@ -182,6 +182,13 @@ class Feedback(models.Model):
             models.Index(fields=["staff", "local_date"], name="feedback_staff_date"),
             models.Index(fields=["rating_code", "client_key", "at"], name="feedback_code_client_at"),
             models.Index(fields=["review_status", "at"], name="feedback_review_at"),
+            # The satisfaction counts (valid feedback of a date range by department, channel and
+            # rating) read only this index on PostgreSQL.
+            models.Index(
+                fields=["local_date", "department", "channel", "overall"],
+                condition=models.Q(is_valid=True),
+                name="feedback_valid_counts",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(overall__gte=1, overall__lte=5), name="feedback_overall_1_to_5"),
