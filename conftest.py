@@ -49,9 +49,13 @@ def _default_language():
 def _clear_caches():
     from django.core.cache import cache
 
+    from wenming.org.selectors import hospital_forget
+
     cache.clear()
+    hospital_forget()
     yield
     cache.clear()
+    hospital_forget()
 
 
 def _person(username, staff_no, name, department, role=None, departments=()):

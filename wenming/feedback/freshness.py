@@ -4,9 +4,10 @@ Two counters in the shared cache: ``running`` moves with every feedback stored (
 in the running month), ``past`` with every change that can touch an earlier date (feedback taken
 down by a person with its own date, a flagged rating cleared or confirmed invalid, an import).
 A cache key that includes the counters it depends on is never read after such a change; the old
-entries simply expire. A counter moves at once and again when the change is committed: the
-first keeps tests and a reader in the same transaction right, the second makes sure figures
-another process counted before the commit are not kept.
+entries simply expire. ``past`` moves at once and again when the change is committed (figures
+another process counted before the commit are not kept); ``running`` moves once, at once — the
+public page's hot path saves the second trip, and figures counted in the instant before a commit
+are replaced by the next rating or within a minute (the running month's cache time).
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ def _bump_now_and_on_commit(*keys: str) -> None:
 
 
 def feedback_added() -> None:
-    """New feedback in the running month (call inside the transaction that stored it)."""
-    _bump_now_and_on_commit(RUNNING)
+    """New feedback in the running month (call inside the transaction that stores it)."""
+    _bump(RUNNING)
 
 
 def feedback_changed() -> None:

@@ -20,7 +20,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, identify_hasher, make_password
-from django.core.cache import cache
 from django.db import models, transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
@@ -41,7 +40,7 @@ from .models import (
     Staff,
     StaffStatus,
 )
-from .selectors import HOSPITAL_CACHE_KEY
+from .selectors import hospital_forget
 
 # For the demo only: documented in README.md and printed by load_demo. Never a real hospital's.
 DEMO_PASSWORD = "Wenming2026"  # noqa: S105
@@ -578,8 +577,8 @@ def _sync_hospital(result: LoadResult) -> Hospital:
     else:
         return hospital
     # Drop the cached settings now and after commit (a reader in between may cache the old row).
-    cache.delete(HOSPITAL_CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(HOSPITAL_CACHE_KEY))
+    hospital_forget()
+    transaction.on_commit(hospital_forget)
     return hospital
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -17,16 +18,35 @@ from .models import Department, Hospital, PartyOrganization, RoleAssignment, Sta
 HOSPITAL_CACHE_KEY = "org:hospital"
 
 
+# The settings are read several times a request (names, the time zone): each process keeps them
+# LOCAL_SECONDS before asking the shared cache again.
+LOCAL_SECONDS = 5
+_local: dict[str, tuple[float, Hospital]] = {}
+
+
 def current_hospital() -> Hospital:
-    """The hospital's settings (cached; services clear the cache when they change).
-    Before set-up, an unsaved default named after the product."""
+    """The hospital's settings (cached in the process for a few seconds and in the shared cache;
+    :func:`hospital_forget` clears both when they change). Before set-up, an unsaved default named
+    after the product."""
+    now = time.monotonic()
+    held = _local.get(HOSPITAL_CACHE_KEY)
+    if held is not None and now - held[0] < LOCAL_SECONDS:
+        return held[1]
     hospital = cache.get(HOSPITAL_CACHE_KEY)
     if hospital is None:
         hospital = Hospital.objects.filter(pk=1).first() or Hospital(
             pk=1, name=str(settings.WENMING_PRODUCT_NAME), time_zone=settings.TIME_ZONE
         )
         cache.set(HOSPITAL_CACHE_KEY, hospital, 300)
+    _local[HOSPITAL_CACHE_KEY] = (now, hospital)
     return hospital
+
+
+def hospital_forget() -> None:
+    """The settings changed: drop them from this process and the shared cache (other processes
+    read them again within LOCAL_SECONDS)."""
+    _local.clear()
+    cache.delete(HOSPITAL_CACHE_KEY)
 
 
 def hospital_today() -> date:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.core.files import File
 from django.db import transaction
 
 from wenming.core.audit import audit_log, changes, snapshot
 
 from ..models import Hospital
-from ..selectors import HOSPITAL_CACHE_KEY
+from ..selectors import hospital_forget
 from .common import _apply, _check_version, _require_text, validate_time_zone
 
 
@@ -49,6 +48,6 @@ def hospital_update(
         hospital.save()
         after = {**snapshot(hospital, fields), "logo": hospital.logo.name}
         audit_log(actor=by, action="org.hospital.updated", target=hospital, data=changes(before, after))
-    cache.delete(HOSPITAL_CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(HOSPITAL_CACHE_KEY))
+    hospital_forget()
+    transaction.on_commit(hospital_forget)
     return hospital
