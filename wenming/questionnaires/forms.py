@@ -67,7 +67,9 @@ class DimensionForm(StyledFormMixin, forms.Form):
 
 
 class ResultsForm(StyledFormMixin, forms.Form):
-    department = forms.ModelChoiceField(label=_("Department"), queryset=None, required=False, to_field_name="code")
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=None, required=False, to_field_name="code", empty_label=_("All departments")
+    )
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

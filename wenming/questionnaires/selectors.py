@@ -225,14 +225,25 @@ def feedback_filter(
     return q
 
 
+def questionnaire_dimension_ids(questionnaire: Questionnaire) -> set[int]:
+    """The dimensions any version of the questionnaire asks about."""
+    return set(
+        Question.objects.filter(version__questionnaire=questionnaire, dimension__isnull=False).values_list(
+            "dimension_id", flat=True
+        )
+    )
+
+
 def dimension_results(
     *,
     department_ids=None,
     start: date | None = None,
     end: date | None = None,
     questionnaire: Questionnaire | None = None,
+    only: set[int] | None = None,
 ) -> Results:
-    """Results per active dimension (one query for the answers, one for the dimensions)."""
+    """Results per active dimension, or per dimension of ``only`` (one query for the answers, one
+    for the dimensions); a dimension with answers is always listed."""
     rows = {
         row["dimension_id"]: row
         for row in RatingAnswer.objects.filter(
@@ -253,7 +264,7 @@ def dimension_results(
             rating_sum=rows.get(dimension.pk, {}).get("total", 0) or 0,
         )
         for dimension in Dimension.objects.all()
-        if dimension.active or dimension.pk in rows
+        if dimension.pk in rows or (dimension.pk in only if only is not None else dimension.active)
     ]
     return Results(dimensions=dimensions)
 

@@ -354,7 +354,11 @@ def results(request, pk: int):
             "versions": versions,
             "version": version,
             "dimensions": selectors.dimension_results(
-                department_ids=department_ids, start=start, end=end, questionnaire=questionnaire
+                department_ids=department_ids,
+                start=start,
+                end=end,
+                questionnaire=questionnaire,
+                only=selectors.questionnaire_dimension_ids(questionnaire),
             ),
             "questions": selectors.question_results(
                 version=version, department_ids=department_ids, start=start, end=end

@@ -28,6 +28,11 @@ class Row:
     def kind(self) -> str:
         return self.question.kind
 
+    @property
+    def choices_low_first(self) -> list[tuple[str, str, bool]]:
+        """A rating from 1 up, as the stars of the overall rating read on the public page."""
+        return self.choices[::-1] if self.kind == QuestionKind.RATING else self.choices
+
 
 def _values(data, field: str) -> list[str]:
     if not data:
