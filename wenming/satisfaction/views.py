@@ -3,7 +3,8 @@
 its settings (``/satisfaction/public/settings/``).
 
 Who: the civility office and system administrators see the whole hospital and change the board's
-settings; a department head sees their departments (and those under them) and gets 404 for any
+settings; the leadership group reads the whole hospital's dashboards (without links into the
+feedback list, which is the office's); a department head sees their departments (and those under them) and gets 404 for any
 other department's page; everyone else 403, anonymous visitors the login page. The public page is
 for everyone when the hospital has published it, and a kind 404 page otherwise.
 """
@@ -23,6 +24,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
+from wenming.feedback.selectors import may_read_feedback
 from wenming.org.access import access_for, require_check
 from wenming.org.selectors import current_hospital, hospital_today
 
@@ -57,8 +59,9 @@ def dashboard(request):
         lowest_first=form.value("order") == "lowest",
         today=today,
     )
+    links = may_read_feedback(access)  # the leadership reads the dashboards, not the feedback list
     for comment in board.comments:
-        comment.list_url = _feedback_link(
+        comment.list_url = links and _feedback_link(
             department=comment.department.code,
             rating=comment.overall,
             state="valid",
@@ -70,7 +73,8 @@ def dashboard(request):
         "board": board,
         "period": period,
         "may_manage": selectors.may_manage(access),
-        "low_list_url": _feedback_link(
+        "low_list_url": links
+        and _feedback_link(
             state="valid", start=period.start.isoformat(), end=(period.end - timedelta(days=1)).isoformat()
         ),
         "query": urlencode({"period": period.key}),
@@ -96,8 +100,9 @@ def department(request, code: str):
     form = DashboardFilterForm(request.GET or None, today=today, with_category=False)
     period = form.chosen_period()
     detail = selectors.department_detail(department=found, period=period, today=today)
+    links = may_read_feedback(access)
     for comment in detail.comments:
-        comment.list_url = _feedback_link(
+        comment.list_url = links and _feedback_link(
             department=found.code,
             rating=comment.overall,
             state="valid",

@@ -13,13 +13,13 @@ from functools import reduce
 from operator import or_
 
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from wenming.feedback.freshness import generations
 from wenming.feedback.models import Channel, Feedback
-from wenming.feedback.selectors import may_manage_feedback, may_read_feedback
-from wenming.org.models import Department
+from wenming.feedback.selectors import may_manage_feedback, may_read_feedback, scope_departments
+from wenming.org.models import Department, Role
 from wenming.org.selectors import hospital_today
 from wenming.questionnaires.models import SATISFIED_MIN
 from wenming.scoring.periods import Period, parse_period, period_of
@@ -37,8 +37,22 @@ TREND_MONTHS = 12
 LOW_RATING_MAX = 2  # "lowest comments": overall 1 or 2
 BOARD_CACHE_KEY = "satisfaction:board"
 
-may_read = may_read_feedback  # the dashboards: office and admins (everything), heads (theirs)
 may_manage = may_manage_feedback  # the public board's settings: office and admins
+
+
+def sees_whole_hospital(access) -> bool:
+    """The office, system administrators and the leadership group (read only) see every department."""
+    return may_manage_feedback(access) or access.has(Role.LEADERSHIP)
+
+
+def may_read(access) -> bool:
+    """The dashboards: the whole hospital (see above), or a department head's own departments."""
+    return sees_whole_hospital(access) or may_read_feedback(access)
+
+
+def scope(access) -> QuerySet[Department]:
+    """The departments whose satisfaction this person may read."""
+    return Department.objects.all() if sees_whole_hospital(access) else scope_departments(access=access)
 
 
 # --- Numbers --------------------------------------------------------------------------------------

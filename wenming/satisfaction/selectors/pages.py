@@ -12,7 +12,6 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from wenming.feedback.models import Feedback
-from wenming.feedback.selectors import scope_departments
 from wenming.org.models import Department
 from wenming.org.selectors import hospital_today
 from wenming.questionnaires.selectors import Results, dimension_results
@@ -37,12 +36,13 @@ from .common import (
     last_month_of,
     latest_comments,
     lowest_comments,
-    may_manage,
     may_read,
     monthly_counts,
     months_back,
     rounded,
     satisfaction_targets,
+    scope,
+    sees_whole_hospital,
     staff_rates,
     tally,
 )
@@ -147,16 +147,16 @@ def _dimension_results(*, department_ids, period: Period, today: date) -> Result
 def dashboard(
     *, access, period: Period, category: str = "", lowest_first: bool = False, today: date | None = None
 ) -> Dashboard:
-    """The satisfaction dashboard as this person may see it: the civility office and system
-    administrators the whole hospital, a department head their departments (and those under
+    """The satisfaction dashboard as this person may see it: the civility office, system
+    administrators and the leadership group the whole hospital, a department head their departments (and those under
     them). Departments shown: the active ones in scope (of ``category``), and inactive ones with
     feedback in the period or the one before.
 
     Queries, whatever the amount of feedback: the departments, the targets, the monthly counts and
     the dimensions (one and two; none when cached), the lowest comments."""
     today = today or hospital_today()
-    whole = may_manage(access)
-    departments = scope_departments(access=access).only(*DEPARTMENT_FIELDS).order_by("path")
+    whole = sees_whole_hospital(access)
+    departments = scope(access).only(*DEPARTMENT_FIELDS).order_by("path")
     if category:
         departments = departments.filter(category=category)
     departments = list(departments) if may_read(access) else []
@@ -221,7 +221,7 @@ def department_for_access(*, access, code: str) -> Department | None:
     404 alike for "missing" and "not yours")."""
     if not may_read(access):
         return None
-    return scope_departments(access=access).select_related("parent").filter(code=code).first()
+    return scope(access).select_related("parent").filter(code=code).first()
 
 
 @dataclass

@@ -40,7 +40,7 @@ def test_anonymous_goes_to_login(client, url):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-@pytest.mark.parametrize("who", ["employee", "leader", "inspector"])
+@pytest.mark.parametrize("who", ["employee", "inspector"])
 def test_others_are_refused(scenario, client_for, who):
     client = client_for(getattr(scenario, who))
     for url in (DASHBOARD, "/satisfaction/D01/", "/satisfaction/D0101/", "/satisfaction/public/settings/"):
@@ -57,6 +57,20 @@ def test_the_office_sees_the_whole_hospital(scenario, client_for, who):
     body = response.content.decode()
     assert 'data-testid="overall-rate">80.00%<' in body
     assert 'href="/satisfaction/public/settings/"' in body
+
+
+def test_the_leadership_reads_the_whole_hospital_but_not_the_feedback_list_or_the_board(scenario, client_for):
+    give_many(scenario.cardio, {5: 3, 1: 1}, comment="<b>差</b>")
+    give_many(scenario.ortho, {4: 1})
+    client = client_for(scenario.leader)
+    response = client.get(DASHBOARD, OCTOBER)
+    body = response.content.decode()
+    assert response.status_code == 200 and rows_of(response) == ["D01", "D0101", "D02", "D09"]
+    assert "&lt;b&gt;差&lt;/b&gt;" in body and 'href="/feedback/' not in body
+    assert 'href="/satisfaction/public/settings/"' not in body
+    assert client.get("/satisfaction/D02/", OCTOBER).status_code == 200
+    assert client.get("/satisfaction/public/settings/").status_code == 403
+    assert client.get("/feedback/").status_code == 403
 
 
 def test_a_head_sees_their_departments_only(scenario, client_for):
