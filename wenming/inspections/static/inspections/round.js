@@ -67,12 +67,14 @@
     };
   }
   function saveDraft() {
+    if (sent) return;
     try { localStorage.setItem("wm-round:" + token(), JSON.stringify(collect())); } catch (e) { return; }
     var index = readIndex();
     index[token()] = { plan: planId, department: departmentId, saved: Date.now() };
     writeIndex(index);
   }
   var saveTimer = null;
+  var sent = false;
   function saveSoon() { clearTimeout(saveTimer); saveTimer = setTimeout(saveDraft, 300); }
   function dropDraft(key) {
     try { localStorage.removeItem("wm-round:" + key); } catch (e) { /* ignore */ }
@@ -348,6 +350,9 @@
         return response.json().then(function (data) {
           if (!data.ok) throw new Error("unexpected answer");
           failed = false;
+          // Sent: a save still waiting (typed less than 300 ms ago) must not bring the draft back.
+          sent = true;
+          clearTimeout(saveTimer);
           return dropDraft(token()).then(function () { window.location.assign(data.url); });
         });
       }
