@@ -4,8 +4,9 @@ its settings (``/satisfaction/public/settings/``).
 
 Who: the civility office and system administrators see the whole hospital and change the board's
 settings; the leadership group reads the whole hospital's dashboards (without links into the
-feedback list, which is the office's); a department head sees their departments (and those under them) and gets 404 for any
-other department's page; everyone else 403, anonymous visitors the login page. The public page is
+feedback list, which is the office's); a department head sees their departments (and those under
+them) and gets 404 for any other department's page; everyone else 403, anonymous visitors the
+login page. The public page is
 for everyone when the hospital has published it, and a kind 404 page otherwise.
 """
 
