@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
+
+from wenming.core.cache import cached_lookup
 
 from .models import (
     SATISFIED_MIN,
@@ -99,10 +100,10 @@ def form_spec(version: QuestionnaireVersion) -> FormSpec:
 def version_in_use(purpose: str) -> FormSpec | None:
     """The published version of the questionnaire in use for ``purpose``, or None (then forms ask
     only the overall rating). Cached; publishing or changing which questionnaire is in use clears it."""
-    key = in_use_cache_key(purpose)
-    cached = cache.get(key)
-    if cached is not None:
-        return cached or None
+    return cached_lookup(in_use_cache_key(purpose), CACHE_SECONDS, lambda: _spec_in_use(purpose))
+
+
+def _spec_in_use(purpose: str) -> FormSpec | None:
     version = (
         QuestionnaireVersion.objects.filter(
             questionnaire__purpose=purpose, questionnaire__in_use=True, status=VersionStatus.PUBLISHED
@@ -110,9 +111,7 @@ def version_in_use(purpose: str) -> FormSpec | None:
         .select_related("questionnaire")
         .first()
     )
-    spec = form_spec(version) if version else None
-    cache.set(key, spec or False, CACHE_SECONDS)
-    return spec
+    return form_spec(version) if version else None
 
 
 def spec_for_version(pk) -> FormSpec | None:
@@ -121,19 +120,17 @@ def spec_for_version(pk) -> FormSpec | None:
         pk = int(pk)
     except (TypeError, ValueError):
         return None
-    key = f"questionnaires:version:{pk}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached or None
+    return cached_lookup(f"questionnaires:version:{pk}", CACHE_SECONDS, lambda: _spec_of_version(pk))
+
+
+def _spec_of_version(pk: int) -> FormSpec | None:
     version = (
         QuestionnaireVersion.objects.filter(pk=pk)
         .exclude(status=VersionStatus.DRAFT)
         .select_related("questionnaire")
         .first()
     )
-    spec = form_spec(version) if version else None
-    cache.set(key, spec or False, CACHE_SECONDS)
-    return spec
+    return form_spec(version) if version else None
 
 
 def questionnaires_list() -> QuerySet[Questionnaire]:

@@ -37,21 +37,11 @@ from .models import (
     VersionStatus,
 )
 from .selectors import FormSpec, in_use_cache_key
-from .templates_data import DIMENSIONS, TEMPLATES
+from .templates_data import TEMPLATES
 
 TEXT_MAX = 500
 OPTIONS_MAX = 12
 OPTION_MAX = 40
-
-
-def dimensions_ensure() -> int:
-    """Create the common dimensions that are missing (by code). Returns how many were created."""
-    created = 0
-    for order, (code, name, weight) in enumerate(DIMENSIONS, start=1):
-        if not Dimension.objects.filter(code=code).exists() and not Dimension.objects.filter(name=name).exists():
-            Dimension.objects.create(code=code, name=name, weight=weight, order=order * 10)
-            created += 1
-    return created
 
 
 def _forget(questionnaire: Questionnaire) -> None:
@@ -130,7 +120,6 @@ def questionnaire_create(*, by, name: str, purpose: str, intro: str = "", templa
         errors["template"] = _("Unknown template.")
     if errors:
         raise ValidationError(errors)
-    dimensions_ensure()
     questionnaire = Questionnaire.objects.create(name=name, purpose=purpose, intro=(intro or "").strip(), created_by=by)
     version = QuestionnaireVersion.objects.create(questionnaire=questionnaire, number=1)
     if template:
@@ -381,7 +370,10 @@ def dimension_save(
 # --- Answers --------------------------------------------------------------------------------------
 
 
-def _values(data, field: str) -> list[str]:
+def posted_values(data, field: str) -> list[str]:
+    """The non-empty values of ``field`` in a POST (all of a multiple choice) or a dict."""
+    if not data:
+        return []
     if hasattr(data, "getlist"):
         return [v for v in data.getlist(field) if v != ""]
     value = data.get(field)
@@ -396,7 +388,7 @@ def answers_clean(*, version: FormSpec, data) -> dict:
     ValidationError keyed by field for a missing required answer or a value not offered."""
     answers, errors = {}, {}
     for question in version.questions:
-        values = _values(data, question.field)
+        values = posted_values(data, question.field)
         if not values:
             if question.required:
                 errors[question.field] = _("Please answer this question.")

@@ -9,6 +9,7 @@ from django import template
 
 from ..models import RATING_LABELS, QuestionKind
 from ..selectors import FormSpec, QuestionSpec
+from ..services import posted_values
 
 register = template.Library()
 
@@ -34,17 +35,6 @@ class Row:
         return self.choices[::-1] if self.kind == QuestionKind.RATING else self.choices
 
 
-def _values(data, field: str) -> list[str]:
-    if not data:
-        return []
-    if hasattr(data, "getlist"):
-        return data.getlist(field)
-    value = data.get(field)
-    if value in (None, ""):
-        return []
-    return [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
-
-
 def _error(errors, field: str) -> str:
     if not errors:
         return ""
@@ -60,7 +50,7 @@ def question_rows(spec: FormSpec | None, data=None, errors=None) -> list[Row]:
         return []
     rows = []
     for q in spec.questions:
-        values = _values(data, q.field)
+        values = posted_values(data, q.field)
         if q.kind == QuestionKind.RATING:
             choices = [(str(n), str(RATING_LABELS[n]), str(n) in values) for n in (5, 4, 3, 2, 1)]
         elif q.kind in (QuestionKind.SINGLE, QuestionKind.MULTI):
