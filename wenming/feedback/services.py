@@ -315,21 +315,9 @@ def feedback_submit(
     if info is None:
         raise FeedbackError({"code": _("This rating code does not exist or is no longer in use.")})
     errors = {}
-    for name, clean, value in (
-        ("overall", clean_overall, overall),
-        ("comment", clean_comment, comment),
-        ("submission_id", clean_submission_id, submission_id),
-    ):
-        try:
-            value = clean(value)
-        except ValidationError as error:
-            errors.update(error.message_dict)
-        if name == "overall":
-            overall = value
-        elif name == "comment":
-            comment = value
-        else:
-            submission_id = value
+    overall = _cleaned(clean_overall, overall, errors)
+    comment = _cleaned(clean_comment, comment, errors)
+    submission_id = _cleaned(clean_submission_id, submission_id, errors)
     answers = _answers(questionnaire, answers_data, errors)
     if errors:
         raise FeedbackError(errors)
@@ -369,14 +357,20 @@ def feedback_submit(
     return Submission(feedback, created=True)
 
 
+def _cleaned(clean, value, errors: dict, *, empty=None):
+    """``clean(value)``, or ``empty`` with the error's messages added to ``errors`` (so that every
+    problem of a submission is reported at once)."""
+    try:
+        return clean(value)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+        return empty
+
+
 def _answers(questionnaire: FormSpec | None, data, errors: dict) -> dict:
     if questionnaire is None or data is None:
         return {}
-    try:
-        return answers_clean(version=questionnaire, data=data)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-        return {}
+    return _cleaned(lambda d: answers_clean(version=questionnaire, data=d), data, errors, empty={})
 
 
 def _check_alerts(feedback: Feedback) -> None:
@@ -414,14 +408,8 @@ def feedback_record(
     valid at once, audited. ``answers`` were checked with
     :func:`wenming.questionnaires.services.answers_clean` against ``questionnaire_version``."""
     errors = {}
-    try:
-        overall = clean_overall(overall)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    try:
-        comment = clean_comment(comment)
-    except ValidationError as error:
-        errors.update(error.message_dict)
+    overall = _cleaned(clean_overall, overall, errors)
+    comment = _cleaned(clean_comment, comment, errors)
     if staff is not None and staff.department_id != department.pk:
         errors["staff"] = _("This staff member is not in the department.")
     if errors:

@@ -10,18 +10,17 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wenming.org.forms import apply_service_errors
-from wenming.org.selectors import current_hospital
 
 from .. import kiosk as kiosks
 from ..forms import KioskForm
 from ..models import Kiosk
 from .office import manager
+from .public import public_page
 
 
 def _activation_url(kiosk: Kiosk) -> str:
@@ -70,18 +69,12 @@ def kiosk_deactivate(request, pk: int):
 # --- The tablet -----------------------------------------------------------------------------------
 
 
-def _public(request, template: str, context: dict, *, status: int = 200):
-    response = render(request, template, {"hospital": current_hospital(), **context}, status=status)
-    add_never_cache_headers(response)
-    return response
-
-
 @require_GET
 def kiosk_start(request, token: str):
     """The activation link: this browser rates the kiosk's code in kiosk mode from now on."""
     kiosk = kiosks.kiosk_by_token(token)
     if kiosk is None:
-        return _public(request, "feedback/public_missing.html", {}, status=404)
+        return public_page(request, "feedback/public_missing.html", {}, status=404)
     response = redirect("rate:rate", code=kiosk.rating_code.code)
     response.set_cookie(
         kiosks.COOKIE,
@@ -99,7 +92,7 @@ def kiosk_start(request, token: str):
 def kiosk_exit(request):
     info = kiosks.kiosk_from_cookie(request.COOKIES.get(kiosks.COOKIE))
     if info is None:
-        response = _public(request, "feedback/kiosk_exit.html", {"done": True})
+        response = public_page(request, "feedback/kiosk_exit.html", {"done": True})
         response.delete_cookie(kiosks.COOKIE)
         return response
     error = ""
@@ -109,8 +102,10 @@ def kiosk_exit(request):
         except ValidationError as refused:
             right, error = False, " ".join(refused.messages)
         if right:
-            response = _public(request, "feedback/kiosk_exit.html", {"done": True})
+            response = public_page(request, "feedback/kiosk_exit.html", {"done": True})
             response.delete_cookie(kiosks.COOKIE)
             return response
         error = error or _("Wrong PIN.")
-    return _public(request, "feedback/kiosk_exit.html", {"kiosk": info, "error": error}, status=400 if error else 200)
+    return public_page(
+        request, "feedback/kiosk_exit.html", {"kiosk": info, "error": error}, status=400 if error else 200
+    )

@@ -32,7 +32,8 @@ KIOSK_PURPOSE = "inpatient"  # and a kiosk (at a discharge desk)
 RATINGS = (5, 4, 3, 2, 1)  # drawn right to left so CSS alone can light the stars up to the chosen one
 
 
-def _page(request, template: str, context: dict, *, status: int = 200):
+def public_page(request, template: str, context: dict, *, status: int = 200):
+    """A public page: the hospital in its context, never cached (no login, no session)."""
     response = render(request, template, {"hospital": current_hospital(), **context}, status=status)
     add_never_cache_headers(response)
     return response
@@ -50,7 +51,7 @@ def _form(
     status: int = 200,
 ):
     submission_id = submission_id or uuid.uuid4().hex
-    return _page(
+    return public_page(
         request,
         "feedback/rate.html",
         {
@@ -84,14 +85,14 @@ def rate(request, code: str):
     404 for a code not in use, 429 above the rate limits."""
     info = code_lookup(code)
     if info is None:
-        return _page(request, "feedback/public_missing.html", {}, status=404)
+        return public_page(request, "feedback/public_missing.html", {}, status=404)
     kiosk = kiosk_for_request(request, info.code)
     if request.method != "POST":
         return _form(request, info, kiosk=kiosk, questionnaire=version_in_use(KIOSK_PURPOSE if kiosk else PURPOSE))
     address = client_ip(request)
     user_agent = request.META.get("HTTP_USER_AGENT", "")
     if not services.submission_allowed(code=info.code, client=services.client_key(address, user_agent)):
-        response = _page(request, "feedback/public_busy.html", {"info": info}, status=429)
+        response = public_page(request, "feedback/public_busy.html", {"info": info}, status=429)
         response["Retry-After"] = "60"
         return response
     data = request.POST
@@ -130,7 +131,7 @@ def rate(request, code: str):
             errors=errors,
             status=400,
         )
-    return _page(
+    return public_page(
         request,
         "feedback/thanks.html",
         {"info": info, "kiosk": kiosk, "reset_seconds": settings.WENMING_KIOSK_RESET_SECONDS},
