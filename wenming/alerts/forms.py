@@ -7,11 +7,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from wenming.core.formatting import percent
 from wenming.core.forms import StyledFormMixin, VersionedFormMixin
 from wenming.feedback.forms import DepartmentField
 
 from .models import AlertKind, AlertStatus
-from .selectors import percent
 from .services import KEYWORD_MAX, MAX_SAMPLE, MAX_WEEKS, NOTE_MAX
 
 STATUS_CHOICES = [("", _("All")), *AlertStatus.choices]

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from wenming.core.formatting import percent
 from wenming.org.models import Department
 
 from .models import Alert, AlertKind, AlertRule, AlertStatus
@@ -128,12 +128,6 @@ def monday_of(day: date) -> date:
 def week_label(monday: date) -> str:
     year, week, _weekday = monday.isocalendar()
     return _("week %(week)d of %(year)d") % {"week": week, "year": year}
-
-
-def percent(rate) -> str:
-    """A rate (a fraction as Decimal or its string) as a percentage with one decimal: 83.3%."""
-    value = (Decimal(str(rate)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return f"{value}%"
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenming.core.audit import audit_log, changes
+from wenming.core.formatting import percent
 from wenming.feedback.models import Feedback
 from wenming.notifications.selectors import heads_of, users_with_roles
 from wenming.notifications.services import notify
@@ -46,7 +47,7 @@ from wenming.org.models import Department, Role
 from wenming.org.selectors import current_hospital, hospital_today
 
 from .models import FEEDBACK_KINDS, Alert, AlertKind, AlertRule, AlertStatus
-from .selectors import may_acknowledge, may_manage_rules, monday_of, percent, week_label
+from .selectors import may_acknowledge, may_manage_rules, monday_of, week_label
 
 SATISFIED_MIN = 4  # as the scoring rule ``satisfaction`` counts a satisfied patient (4 or 5 of 5)
 LOOKBACK_WEEKS = 4

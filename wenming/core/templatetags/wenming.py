@@ -1,5 +1,7 @@
 from django import template
 
+from wenming.core import formatting
+
 register = template.Library()
 
 
@@ -32,14 +34,8 @@ def section_tabs(context, section: str) -> dict:
 
 @register.filter
 def percent(value, places: int = 1) -> str:
-    """A rate (Decimal 0–1) as a percentage: ``Decimal("0.9534")`` → ``95.3%``; None → ``—``.
-    Rounded half up, exactly."""
-    from decimal import ROUND_HALF_UP, Decimal
-
-    if value in (None, ""):
-        return "—"
-    quantum = Decimal(1).scaleb(-int(places))
-    return f"{(Decimal(value) * 100).quantize(quantum, rounding=ROUND_HALF_UP)}%"
+    """``{{ rate|percent }}``, ``{{ rate|percent:2 }}``: see :func:`wenming.core.formatting.percent`."""
+    return formatting.percent(value, places)
 
 
 @register.filter
