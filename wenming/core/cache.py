@@ -1,4 +1,4 @@
-"""The Redis cache backend, with its client objects reused.
+"""The Redis cache backend, with its client objects reused; and :func:`cached_lookup`.
 
 Django's ``RedisCache`` builds a new ``redis.Redis`` object for every cache operation; with
 redis-py 5 that object fills a table of ~170 response callbacks each time, which cost more than
@@ -9,6 +9,10 @@ keeps one client object per pool too (a ``redis.Redis`` on a pool is safe to sha
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
@@ -26,7 +30,21 @@ class ReusingRedisCacheClient(RedisCacheClient):
         return client
 
 
+T = TypeVar("T")
+
+
 class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+
+
+def cached_lookup(key: str, seconds: int, load: Callable[[], T | None]) -> T | None:
+    """``load()``'s answer, kept in the shared cache for ``seconds`` — a None answer too (stored as
+    False), so a lookup of something missing is not a query each time either."""
+    cached = cache.get(key)
+    if cached is not None:
+        return cached or None
+    value = load()
+    cache.set(key, value if value is not None else False, seconds)
+    return value

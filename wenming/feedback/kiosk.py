@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from wenming.core.audit import audit_log
+from wenming.core.cache import cached_lookup
 
 from .models import CodeKind, Kiosk, RatingCode
 
@@ -92,18 +93,16 @@ def kiosk_deactivate(*, by, kiosk: Kiosk) -> Kiosk:
 
 
 def _info(pk: int) -> KioskInfo | None:
-    key = _cache_key(pk)
-    cached = cache.get(key)
-    if cached is not None:
-        return cached or None
+    return cached_lookup(_cache_key(pk), CACHE_SECONDS, lambda: _active(pk))
+
+
+def _active(pk: int) -> KioskInfo | None:
     row = (
         Kiosk.objects.filter(pk=pk, active=True, rating_code__active=True)
         .values_list("pk", "name", "rating_code__code", "token")
         .first()
     )
-    info = KioskInfo(*row) if row else None
-    cache.set(key, info or False, CACHE_SECONDS)
-    return info
+    return KioskInfo(*row) if row else None
 
 
 def kiosk_by_token(token: str) -> Kiosk | None:
