@@ -7,6 +7,7 @@ for a period does not depend on how many records or feedback it holds.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -31,8 +32,9 @@ class ScopeSubject:
     name: str
 
 
-def subjects_in_scope(*, definition: StandardDef) -> list[ScopeSubject]:
-    """Active departments whose category the standard applies to (all when omitted), or active staff."""
+def subjects_in_scope(*, definition: StandardDef, codes: Collection[str] | None = None) -> list[ScopeSubject]:
+    """Active departments whose category the standard applies to (all when omitted), or active staff;
+    only those whose code is in ``codes`` when given (a period's pinned scope)."""
     if definition.subject == Subject.DEPARTMENT:
         departments = Department.objects.filter(is_active=True)
         if definition.applies_to is not None:
@@ -42,6 +44,9 @@ def subjects_in_scope(*, definition: StandardDef) -> list[ScopeSubject]:
         rows = (
             Staff.objects.filter(status=StaffStatus.ACTIVE).order_by("staff_no").values_list("pk", "staff_no", "name")
         )
+    if codes is not None:
+        wanted = set(codes)
+        return [ScopeSubject(pk, code, name) for pk, code, name in rows if code in wanted]
     return [ScopeSubject(pk, code, name) for pk, code, name in rows]
 
 

@@ -20,6 +20,7 @@ class ScoringConfig(AppConfig):
 
         register_action("scoring.records.imported", _("imported {target} scoring records"))
         register_action("scoring.period.computed", _("computed the scores of {target}"))
+        register_action("scoring.period.scoped", _("set which subjects {target} covers"))
         register_action("scoring.period.finalized", _("finalized the scores of {target}"))
         register_action("scoring.pay_rule.saved", _("changed the pay linkage rule of {target}"))
         register_action("scoring.run.requested", _("asked for the scores of {target} to be computed"))

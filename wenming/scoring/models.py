@@ -181,6 +181,9 @@ class ScoringPeriod(models.Model):
         related_name="+",
     )
     finalize_reason = models.TextField(_("reason for finalizing"), blank=True)
+    # The subject codes this period is limited to (a 医德考评 cycle's members: staff numbers);
+    # null = every subject the standard applies to. Quotas count the subjects in this scope.
+    scope = models.JSONField(_("subjects in scope"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("scoring period")

@@ -7,7 +7,7 @@ from .corrections import correction_create
 from .evidence import evidence_add
 from .manual import ManualScoresConflict, ManualScoresInvalid, manual_scores_save
 from .pay import PayRuleConflictError, pay_rule_save
-from .periods import ScoringError, period_compute, period_finalize
+from .periods import ScoringError, period_compute, period_finalize, period_scope_set
 from .records import (
     RecordConflict,
     ensure_period_open,
@@ -19,7 +19,7 @@ from .records import (
 )
 from .runs import active_run, compute_plan, compute_request, compute_run
 
-__all__ = ["ScoringError", "period_compute", "period_finalize"]
+__all__ = ["ScoringError", "period_compute", "period_finalize", "period_scope_set"]
 __all__ += ["active_run", "compute_plan", "compute_request", "compute_run"]
 __all__ += [
     "ManualScoresConflict",

@@ -108,7 +108,7 @@ def period_compute(
     rollups, full_scores = _rollup_sources(
         version=version, period=period, by=by, today=today or hospital_today(), computed=computed
     )
-    subjects = subjects_in_scope(definition=definition)
+    subjects = subjects_in_scope(definition=definition, codes=scoring_period.scope if scoring_period else None)
     facts = period_facts(standard=standard, definition=definition, period=period, subjects=subjects, rollups=rollups)
     try:
         # Explanations are stored in the hospital's language, whoever asked for the computation.
@@ -195,5 +195,37 @@ def period_finalize(*, standard_code: str, period_key: str, by=None, reason: str
         target=scoring_period,
         target_repr=f"{standard_code} {period.key}",
         data={"reason": reason},
+    )
+    return scoring_period
+
+
+@transaction.atomic
+def period_scope_set(*, standard_code: str, period_key: str, codes: Collection[str] | None, by=None) -> ScoringPeriod:
+    """Limit a period to the subjects ``codes`` (None: everyone the standard applies to), before it is
+    computed or while it may still be recomputed; a finalized period is refused. Quotas and ranks
+    then count only these subjects (a 医德考评 cycle covers the staff the office selected)."""
+    version = _version(standard_code)
+    period = _period(version, period_key)
+    scoring_period = ScoringPeriod.objects.select_for_update().filter(standard=version.standard, key=period.key).first()
+    if scoring_period is not None and scoring_period.is_finalized:
+        raise ScoringError(
+            _("Period %(period)s of %(standard)s is finalized; corrections are new records")
+            % {"period": period.key, "standard": standard_code}
+        )
+    scope = sorted(set(codes)) if codes is not None else None
+    if scoring_period is None:
+        scoring_period = ScoringPeriod(
+            standard=version.standard, key=period.key, cycle=period.cycle.value, start=period.start, end=period.end
+        )
+    elif scoring_period.scope == scope:
+        return scoring_period
+    scoring_period.scope = scope
+    scoring_period.save()
+    audit_log(
+        actor=by,
+        action="scoring.period.scoped",
+        target=scoring_period,
+        target_repr=f"{standard_code} {period.key}",
+        data={"subjects": len(scope) if scope is not None else None},
     )
     return scoring_period
