@@ -100,14 +100,14 @@ def cjk_font() -> str:
     return CID_FONT
 
 
-def _fit(text: str, font: str, size: float, width: float, smallest: float) -> float:
+def fit(text: str, font: str, size: float, width: float, smallest: float) -> float:
     """The largest font size ≤ ``size`` (down to ``smallest``) at which ``text`` fits ``width``."""
     while size > smallest and pdfmetrics.stringWidth(text, font, size) > width:
         size -= 0.5
     return size
 
 
-def _clip(text: str, font: str, size: float, width: float) -> str:
+def clip(text: str, font: str, size: float, width: float) -> str:
     """``text`` cut with an ellipsis to fit ``width`` (CJK has no spaces to break at)."""
     if pdfmetrics.stringWidth(text, font, size) <= width:
         return text
@@ -167,7 +167,7 @@ def qr_outlines(url: str) -> tuple[int, list[list[tuple[int, int]]]]:
     return n, loops
 
 
-def _draw_qr(c: canvas.Canvas, url: str, x: float, y: float, side: float) -> None:
+def draw_qr(c: canvas.Canvas, url: str, x: float, y: float, side: float) -> None:
     """The QR code in the square (x, y, side), with a quiet zone of 2 modules inside it.
 
     The outlines are written in whole module units under a scaling transform (y pointing down),
@@ -200,7 +200,7 @@ def _cut_frame(c: canvas.Canvas, x: float, y: float, w: float, h: float) -> None
 def _centred(c, text, font, size, x_mid, y, width, color=INK):
     c.setFillColor(color)
     c.setFont(font, size)
-    c.drawCentredString(x_mid, y, _clip(text, font, size, width))
+    c.drawCentredString(x_mid, y, clip(text, font, size, width))
 
 
 def _draw_card(c: canvas.Canvas, card: Card, x: float, y: float, w: float, h: float, font: str) -> None:
@@ -211,7 +211,7 @@ def _draw_card(c: canvas.Canvas, card: Card, x: float, y: float, w: float, h: fl
     inner = w - 2 * pad
     c.setFillColor(MUTED)
     c.setFont(font, 9)
-    c.drawString(left, top - 9, _clip(card.hospital, font, 9, inner))
+    c.drawString(left, top - 9, clip(card.hospital, font, 9, inner))
     c.setStrokeColor(ACCENT)
     c.setLineWidth(0.8)
     c.line(left, top - 13, left + inner, top - 13)
@@ -219,22 +219,22 @@ def _draw_card(c: canvas.Canvas, card: Card, x: float, y: float, w: float, h: fl
     side = 40 * mm
     qr_x = x + w - pad - side
     qr_y = y + pad + 4 * mm
-    _draw_qr(c, card.url, qr_x, qr_y, side)
+    draw_qr(c, card.url, qr_x, qr_y, side)
     _centred(c, card.code, CODE_FONT, 8, qr_x + side / 2, y + pad, side, MUTED)
 
     text_w = qr_x - left - 3 * mm
-    name_size = _fit(card.name, font, 18, text_w, 11)
+    name_size = fit(card.name, font, 18, text_w, 11)
     c.setFillColor(INK)
     c.setFont(font, name_size)
     line_y = top - 16 - 6 * mm - name_size * 0.6
-    c.drawString(left, line_y, _clip(card.name, font, name_size, text_w))
+    c.drawString(left, line_y, clip(card.name, font, name_size, text_w))
     line_y -= 6 * mm
     c.setFillColor(MUTED)
     for line in card.lines:
         c.setFont(font, 10)
-        c.drawString(left, line_y, _clip(line, font, 10, text_w))
+        c.drawString(left, line_y, clip(line, font, 10, text_w))
         line_y -= 5 * mm
-    prompt_size = _fit(card.prompt, font, 12, text_w, 8)
+    prompt_size = fit(card.prompt, font, 12, text_w, 8)
     c.setFillColor(ACCENT)
     c.setFont(font, prompt_size)
     c.drawString(left, y + pad + 6 * mm, card.prompt)
@@ -251,7 +251,7 @@ def _draw_desk_card(c: canvas.Canvas, card: Card, x: float, y: float, w: float, 
     c.setStrokeColor(ACCENT)
     c.setLineWidth(1)
     c.line(mid - 20 * mm, top - 16, mid + 20 * mm, top - 16)
-    name_size = _fit(card.name, font, 24, inner, 14)
+    name_size = fit(card.name, font, 24, inner, 14)
     _centred(c, card.name, font, name_size, mid, top - 18 - 9 * mm, inner)
     line_y = top - 18 - 16 * mm
     for line in card.lines[:2]:
@@ -260,8 +260,8 @@ def _draw_desk_card(c: canvas.Canvas, card: Card, x: float, y: float, w: float, 
     # The QR fills the space between the words and the prompt, centred in it.
     space_top, space_bottom = line_y, y + pad + 14 * mm
     side = min(72 * mm, space_top - space_bottom)
-    _draw_qr(c, card.url, mid - side / 2, space_bottom + (space_top - space_bottom - side) / 2, side)
-    prompt_size = _fit(card.prompt, font, 15, inner, 9)
+    draw_qr(c, card.url, mid - side / 2, space_bottom + (space_top - space_bottom - side) / 2, side)
+    prompt_size = fit(card.prompt, font, 15, inner, 9)
     _centred(c, card.prompt, font, prompt_size, mid, y + pad + 8 * mm, inner, ACCENT)
     _centred(c, card.code, CODE_FONT, 9, mid, y + pad + 1 * mm, inner, MUTED)
 
