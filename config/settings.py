@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "wenming.alerts",
     "wenming.comments",
     "wenming.satisfaction",
+    "wenming.evaluations",
+    "wenming.rounds",
+    "wenming.commitments",
 ]
 
 MIDDLEWARE = [
@@ -246,6 +249,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "alerts.weekly_check",
         "schedule": crontab(hour=7, minute=40, day_of_week=1),
     },
+    # Closes evaluation rounds past their closing time and reminds raters with pending ballots.
+    "rounds-daily": {
+        "task": "rounds.daily",
+        "schedule": crontab(hour=7, minute=45),
+    },
 }
 
 # --- Inspections ------------------------------------------------------------------------
@@ -263,6 +271,15 @@ WENMING_KIOSK_RESET_SECONDS = int(os.environ.get("WENMING_KIOSK_RESET_SECONDS", 
 # --- Complaints, praise and petitions --------------------------------------------------
 # Working days (Monday to Friday) a new case has before it is due (the default: 5).
 WENMING_COMPLAINT_WORKING_DAYS = int(os.environ.get("WENMING_COMPLAINT_WORKING_DAYS", "5"))
+
+# --- People: 医德考评, multi-source evaluation rounds -------------------------------------
+# Key that seals each ballot's score for the audited system-administrator export (Fernet, 32
+# url-safe base64 bytes). Empty: derived from SECRET_KEY. Changing it makes older seals unreadable.
+WENMING_BALLOT_KEY = os.environ.get("WENMING_BALLOT_KEY", "")
+# A rater group's result is shown only with at least this many raters (a round may ask for more).
+WENMING_ROUND_MIN_RATERS = int(os.environ.get("WENMING_ROUND_MIN_RATERS", "3"))
+# Years of a 医师定期考核 cycle: two 较差 within one cycle fail it.
+WENMING_PHYSICIAN_REVIEW_YEARS = int(os.environ.get("WENMING_PHYSICIAN_REVIEW_YEARS", "3"))
 
 # --- Email (reminders, notifications) -------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

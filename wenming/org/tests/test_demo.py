@@ -268,6 +268,9 @@ def test_the_load_writes_one_audit_entry_and_the_role_grants(loaded):
         "followups",
         "alerts",
         "satisfaction",
+        "evaluations",
+        "rounds",
+        "commitments",
     }
     assert (
         not AuditEntry.objects.filter(action__startswith="org.")

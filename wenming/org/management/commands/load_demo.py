@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 
 from wenming.alerts.demo import load_demo_alerts
 from wenming.comments.demo import load_demo_comments
+from wenming.commitments.demo import load_demo_commitments
 from wenming.complaints.demo import load_demo_complaints
+from wenming.evaluations.demo import load_demo_evaluations
 from wenming.feedback.services import rating_codes_ensure
 from wenming.followups.demo import load_demo_followups
 from wenming.inspections.demo import load_demo_inspections
@@ -29,6 +31,7 @@ from wenming.org.models import (
     StaffStatus,
 )
 from wenming.questionnaires.demo import load_demo_questionnaires
+from wenming.rounds.demo import load_demo_rounds
 from wenming.satisfaction.demo import load_demo_satisfaction
 from wenming.scoring.demo import load_demo_scores
 from wenming.standards.demo import load_example_standards
@@ -86,6 +89,9 @@ class Command(BaseCommand):
         alerts = load_demo_alerts()
         rating_codes_ensure()  # a QR code for every department and staff member in post
         load_demo_satisfaction()  # the public 满意度公示 page published
+        evaluations = load_demo_evaluations()
+        rounds = load_demo_rounds()
+        commitments = load_demo_commitments()  # after the rounds: its reviews read the peers' round
         elapsed = time.perf_counter() - started
         self._summary(result, elapsed)
         for outcome in standards:
@@ -148,6 +154,19 @@ class Command(BaseCommand):
                 "%(acknowledged)d acknowledged."
             )
             % {"comments": comments, "raised": alerts.raised, "acknowledged": alerts.acknowledged}
+        )
+        self.stdout.write(
+            "  "
+            + _(
+                "Ethics evaluation: %(cycles)d years added (%(members)d people this year); "
+                "evaluation rounds added: %(rounds)d; public commitments added: %(commitments)d."
+            )
+            % {
+                "cycles": evaluations.cycles,
+                "members": evaluations.members,
+                "rounds": len(rounds.created),
+                "commitments": commitments["commitments"],
+            }
         )
         self._logins()
 
