@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from wenming.core.forms import StyledFormMixin
+from wenming.core.forms import StyledFormMixin, date_field, text_field
 from wenming.org.models import Department, Staff, StaffStatus
 from wenming.rectification.forms import MultipleFileField, VersionField, apply_service_errors  # noqa: F401
 from wenming.standards.definition import Subject
@@ -16,23 +16,12 @@ from wenming.standards.models import Standard
 from .models import CaseKind, CaseSource, CaseState, Finding, ReplyMethod, Satisfaction
 from .services import MAX_TEXT
 
-DATE_INPUT = {"type": "date"}
 INDENT = "\u3000"
 EVIDENCE_HELP = _("Photos, scans, PDF or Office documents, at most 10 MB each. You can choose several files.")
 
 
-def _date(label, **kwargs):
-    return forms.DateField(label=label, widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"), **kwargs)
-
-
 def _text(label, *, rows=3, required=True, help_text=""):
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": rows}),
-        help_text=help_text,
-    )
+    return text_field(label, max_length=MAX_TEXT, rows=rows, required=required, help_text=help_text)
 
 
 class DepartmentChoiceField(forms.ModelChoiceField):
@@ -95,8 +84,8 @@ class IntakeForm(StyledFormMixin, forms.Form):
     content = _text(_("Content"), rows=5)
     contact_name = forms.CharField(label=_("Contact name"), required=False, max_length=50)
     contact_phone = forms.CharField(label=_("Contact phone"), required=False, max_length=20)
-    received_on = _date(_("Received on"))
-    deadline = _date(
+    received_on = date_field(_("Received on"))
+    deadline = date_field(
         _("Deadline"),
         required=False,
         help_text=_("Leave empty for the usual time limit of working days after the day received."),
@@ -139,7 +128,7 @@ class DecideForm(StyledFormMixin, forms.Form):
 class ReplyForm(StyledFormMixin, forms.Form):
     reply = _text(_("Reply"), rows=4)
     method = forms.ChoiceField(label=_("Reply given"), choices=ReplyMethod.choices)
-    replied_on = _date(_("Replied on"))
+    replied_on = date_field(_("Replied on"))
     satisfaction = forms.ChoiceField(
         label=_("Satisfaction with the handling"),
         required=False,
@@ -164,7 +153,7 @@ class ReturnForm(StyledFormMixin, forms.Form):
 
 
 class ExtendForm(StyledFormMixin, forms.Form):
-    deadline = _date(_("New deadline"))
+    deadline = date_field(_("New deadline"))
     reason = _text(_("Reason"), rows=2)
     version = VersionField()
 
@@ -172,7 +161,7 @@ class ExtendForm(StyledFormMixin, forms.Form):
 class ScoreForm(StyledFormMixin, forms.Form):
     standard = forms.ModelChoiceField(label=_("Standard"), queryset=Standard.objects.none(), to_field_name="code")
     code = forms.CharField(label=_("Code"), max_length=32)
-    day = _date(_("Date"), help_text=_("The period of this date gets the entry; a finalized period refuses it."))
+    day = date_field(_("Date"), help_text=_("The period of this date gets the entry; a finalized period refuses it."))
     count = forms.IntegerField(label=_("Count"), min_value=1, max_value=99, initial=1)
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
     version = VersionField()
@@ -184,5 +173,5 @@ class ScoreForm(StyledFormMixin, forms.Form):
 
 class ItemForm(StyledFormMixin, forms.Form):
     problem = _text(_("Problem to rectify"), rows=3)
-    deadline = _date(_("Rectification deadline"))
+    deadline = date_field(_("Rectification deadline"))
     version = VersionField()

@@ -6,6 +6,24 @@ from wenming.org.models import Department
 
 from .audit import action_choices
 
+DATE_INPUT = {"type": "date"}
+
+
+def date_field(label, **kwargs) -> forms.DateField:
+    """A date with the browser's date picker (``<input type=date>``)."""
+    return forms.DateField(label=label, widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"), **kwargs)
+
+
+def text_field(label, *, max_length: int, rows: int = 3, required: bool = True, help_text="") -> forms.CharField:
+    """A multi-line text of at most ``max_length`` characters."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=help_text,
+    )
+
 
 class StyledFormMixin:
     """Gives every widget Bootstrap's classes, and marks fields with errors as invalid."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from wenming.core.forms import StyledFormMixin
+from wenming.core.forms import StyledFormMixin, date_field, text_field
 from wenming.org.models import DepartmentCategory, Staff
 from wenming.rectification.forms import MultipleFileField, VersionField, apply_service_errors  # noqa: F401
 from wenming.standards.definition import Cycle, Subject
@@ -16,21 +16,9 @@ from wenming.standards.selectors import newest_version
 from .models import DailyKind
 from .services.common import MAX_TEXT
 
-DATE_INPUT = {"type": "date"}
-
-
-def _date(label, **kwargs):
-    return forms.DateField(label=label, widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"), **kwargs)
-
 
 def _text(label, *, rows=3, required=True, help_text=""):
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": rows}),
-        help_text=help_text,
-    )
+    return text_field(label, max_length=MAX_TEXT, rows=rows, required=required, help_text=help_text)
 
 
 def _grade_choices(grades: list[str], *, blank: str | None = None) -> list[tuple[str, str]]:
@@ -58,8 +46,8 @@ class CycleForm(StyledFormMixin, forms.Form):
         required=False,
         help_text=_("The staff in post of these kinds of departments. None ticked: all staff."),
     )
-    self_due = _date(_("Self-evaluation due"), required=False)
-    department_due = _date(_("Department evaluation due"), required=False)
+    self_due = date_field(_("Self-evaluation due"), required=False)
+    department_due = date_field(_("Department evaluation due"), required=False)
     publicity_days = forms.IntegerField(label=_("Days of publicity"), min_value=1, max_value=60, initial=7)
 
     def __init__(self, *args, **kwargs):
@@ -124,7 +112,7 @@ class StepBackForm(StyledFormMixin, forms.Form):
 class DailyRecordForm(StyledFormMixin, forms.Form):
     staff = forms.ModelChoiceField(label=_("Person"), queryset=Staff.objects.none(), to_field_name="staff_no")
     kind = forms.ChoiceField(label=_("Kind"), choices=DailyKind.choices)
-    date = _date(_("Date"))
+    date = date_field(_("Date"))
     code = forms.ChoiceField(label=_("Item of the standard"), choices=(), required=False)
     count = forms.IntegerField(label=_("Count"), min_value=1, max_value=100, initial=1)
     description = _text(_("What happened"), rows=4)

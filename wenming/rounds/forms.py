@@ -6,14 +6,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from wenming.core.forms import StyledFormMixin
+from wenming.core.forms import StyledFormMixin, date_field
 from wenming.org.models import Department
 
 from .models import GROUP_ORDER, RaterGroup, RoundPurpose
 from .services import MAX_REASON, MAX_TITLE
 
 DATETIME_INPUT = {"type": "datetime-local"}
-DATE_INPUT = {"type": "date"}
 INDENT = "\u3000"
 
 GROUP_HELP = {
@@ -37,10 +36,6 @@ def _datetime(label, **kwargs):
     )
 
 
-def _date(label, **kwargs):
-    return forms.DateField(label=label, widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"), **kwargs)
-
-
 class RoundForm(StyledFormMixin, forms.Form):
     """Create or edit a round (draft); one weight field per rater group, blank = group not used."""
 
@@ -59,8 +54,10 @@ class RoundForm(StyledFormMixin, forms.Form):
     )
     opens_at = _datetime(_("Opens at"))
     closes_at = _datetime(_("Closes at"))
-    patient_from = _date(_("Patient feedback from"), required=False, help_text=_("Default: the period's first day."))
-    patient_to = _date(_("Patient feedback to"), required=False, help_text=_("Default: the period's last day."))
+    patient_from = date_field(
+        _("Patient feedback from"), required=False, help_text=_("Default: the period's first day.")
+    )
+    patient_to = date_field(_("Patient feedback to"), required=False, help_text=_("Default: the period's last day."))
     min_raters = forms.IntegerField(
         label=_("Minimum raters per group"),
         min_value=1,
