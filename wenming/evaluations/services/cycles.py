@@ -15,8 +15,9 @@ import math
 from datetime import date, timedelta
 from fractions import Fraction
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from wenming.core.audit import audit_log
@@ -65,7 +66,7 @@ def cycle_create(
     cycle = EthicsCycle.objects.create(
         year=year,
         standard=standard,
-        title=text(title, limit=100) or _("%(year)d medical ethics evaluation") % {"year": year},
+        title=text(title, limit=100) or _default_title(year),
         self_due=self_due,
         department_due=department_due,
         publicity_days=publicity_days,
@@ -86,6 +87,12 @@ def cycle_create(
         data={"standard": standard.code, "members": len(staff), "categories": categories or []},
     )
     return cycle
+
+
+def _default_title(year: int) -> str:
+    """ "2026年度医德考评" — in the hospital's language, whoever starts the cycle."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("%(year)d medical ethics evaluation") % {"year": year}
 
 
 def quota_capacity(cycle: EthicsCycle) -> dict[str, int]:

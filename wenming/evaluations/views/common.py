@@ -25,3 +25,12 @@ def cycle_or_404(request, year: int) -> EthicsCycle:
 def fail(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
+
+
+def form_errors(form) -> ValidationError:
+    """Every error of a form that is not shown beside its field, as one error for the messages."""
+    return ValidationError([e for errors in form.errors.values() for e in errors])
+
+
+def fail_form(request, form) -> None:
+    fail(request, form_errors(form))

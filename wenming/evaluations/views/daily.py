@@ -22,7 +22,7 @@ from ..forms import (
 from ..models import DailyState
 from ..services import daily
 from ..services.common import definition_of, may_manage
-from .common import cycle_or_404, evaluations_required, fail
+from .common import cycle_or_404, evaluations_required, fail, form_errors
 
 # --- 日常记实 ---------------------------------------------------------------------------------
 
@@ -129,7 +129,7 @@ def record_detail(request, year: int, pk: int):
             elif action == "return":
                 return_form = ReturnForm(request.POST)
                 if not return_form.is_valid():
-                    raise ValidationError([e for errors in return_form.errors.values() for e in errors])
+                    raise form_errors(return_form)
                 daily.daily_record_return(
                     by=request.user,
                     record=record,
@@ -141,7 +141,7 @@ def record_detail(request, year: int, pk: int):
                 edit_form = _record_form(request, cycle, access, request.POST, initial={"staff": record.staff})
                 edit_form.fields["staff"].disabled = True
                 if not edit_form.is_valid():
-                    raise ValidationError([e for errors in edit_form.errors.values() for e in errors])
+                    raise form_errors(edit_form)
                 data = edit_form.cleaned_data
                 daily.daily_record_resubmit(
                     by=request.user,

@@ -23,7 +23,7 @@ from ..forms import (
 from ..models import CycleState, ObjectionState
 from ..services import steps
 from ..services.common import EvaluationError, definition_of, grade_names, may_decide
-from .common import cycle_or_404, evaluations_required, fail
+from .common import cycle_or_404, evaluations_required, fail, fail_form
 
 # --- 科室评价 ---------------------------------------------------------------------------------
 
@@ -199,7 +199,7 @@ def committee_decide(request, year: int, pk: int):
         if saved:
             messages.success(request, _("The grade of %(name)s was saved.") % {"name": member.staff.name})
         else:
-            fail(request, ValidationError([e for errors in form.errors.values() for e in errors]))
+            fail_form(request, form)
         return redirect("evaluations:committee", year=year)
     member.form = form
     member.veto_codes = selectors.vetoes_by_staff(cycle=cycle, staff_ids=[member.staff_id]).get(member.staff_id, [])
@@ -255,7 +255,7 @@ def publicity(request, year: int):
             else:
                 messages.success(request, _("Your objection was sent to the evaluation committee."))
                 return redirect("evaluations:publicity", year=year)
-        fail(request, ValidationError([e for errors in form.errors.values() for e in errors]))
+        fail_form(request, form)
     grades = grade_names(definition_of(cycle))
     objections = list(selectors.objections_for(access=access, cycle=cycle))
     for objection in objections:
@@ -303,5 +303,5 @@ def objection_review(request, year: int, pk: int):
         else:
             messages.success(request, _("The review was recorded."))
     else:
-        fail(request, ValidationError([e for errors in form.errors.values() for e in errors]))
+        fail_form(request, form)
     return redirect("evaluations:publicity", year=year)
