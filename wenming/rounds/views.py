@@ -11,8 +11,6 @@ results. A round that is not yours answers 404; an action you may not take on a 
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -54,14 +52,8 @@ staff_required = require_check(services.has_staff, not_found=True)
 
 
 def office_required(view):
-    @rounds_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not services.is_office(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+    """404 for those who may not read rounds at all, 403 for readers who are not the office."""
+    return rounds_required(require_check(services.is_office_access)(view))
 
 
 def _round_or_404(user, pk) -> Round:

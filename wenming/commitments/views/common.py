@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from wenming.org.access import access_for, require_check
 
 from .. import permissions
+from ..forms import apply_errors
 
 # Login, then 403 unless the person may open the section at all (any staff member may: /mine/).
 opener = require_check(permissions.may_open)
@@ -41,3 +42,13 @@ def section_links(request, active: str) -> list[dict]:
         links.append(("templates", _("Templates"), reverse("commitments:templates")))
         links.append(("public", _("Public pages"), reverse("commitments:public_setup")))
     return [{"label": label, "url": url, "active": key == active} for key, label, url in links]
+
+
+def show_conflict(form, error, stored) -> None:
+    """Someone saved ``stored`` after the form was shown: put the error on the form, keep what was
+    typed, and move the form's version on so that a deliberate second save replaces theirs."""
+    apply_errors(form, error)
+    stored.refresh_from_db()
+    data = form.data.copy()
+    data["version"] = str(stored.version)
+    form.data = data

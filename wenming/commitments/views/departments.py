@@ -26,7 +26,7 @@ from .. import permissions, selectors, services
 from ..forms import AddForm, ApplyForm, EditForm, VersionForm, YearForm, apply_errors
 from ..models import DepartmentPage, Kind
 from ..pdf import KINDS
-from .common import ensure_may_edit, opener, reader, section_links
+from .common import ensure_may_edit, opener, reader, section_links, show_conflict
 
 
 def _year_form(request) -> YearForm:
@@ -176,11 +176,7 @@ def edit(request, pk: int):
                     sort_order=form.cleaned_data["sort_order"],
                 )
             except services.CommitmentConflict as error:
-                apply_errors(form, error)
-                commitment.refresh_from_db()
-                data = form.data.copy()
-                data["version"] = str(commitment.version)
-                form.data = data
+                show_conflict(form, error, commitment)
                 status = 409
             except ValidationError as error:
                 apply_errors(form, error)

@@ -19,10 +19,10 @@ from wenming.org.access import access_for
 from wenming.org.selectors import hospital_today
 
 from .. import permissions, reviews, selectors
-from ..forms import GenerateForm, ReviewForm, WithdrawForm, apply_errors
+from ..forms import GenerateForm, ReviewForm, WithdrawForm
 from ..models import ReviewStatus
 from ..services import CommitmentConflict
-from .common import office_only, reviews_reader, section_links
+from .common import office_only, reviews_reader, section_links, show_conflict
 
 
 def _list_url(period_key: str) -> str:
@@ -91,11 +91,7 @@ def _review_or_404(request, pk: int):
 
 
 def _conflict(form, review, error) -> None:
-    apply_errors(form, error)
-    review.refresh_from_db()
-    data = form.data.copy()
-    data["version"] = str(review.version)
-    form.data = data
+    show_conflict(form, error, review)
 
 
 @reviews_reader

@@ -18,7 +18,7 @@ from wenming.org.selectors import current_hospital
 from .. import services
 from ..forms import PageSwitchForm, PublicSettingsForm, TemplateForm, VersionForm, apply_errors
 from ..models import CommitmentTemplate, DepartmentPage, PublicSettings
-from .common import office_only, section_links
+from .common import office_only, section_links, show_conflict
 
 
 @office_only
@@ -80,11 +80,7 @@ def template_edit(request, pk: int):
                     **_template_values(form),
                 )
             except services.CommitmentConflict as error:
-                apply_errors(form, error)
-                template.refresh_from_db()
-                data = form.data.copy()
-                data["version"] = str(template.version)
-                form.data = data
+                show_conflict(form, error, template)
                 status = 409
             except ValidationError as error:
                 apply_errors(form, error)
@@ -143,11 +139,7 @@ def public_setup(request):
                     expected_version=form.cleaned_data["version"],
                 )
             except services.CommitmentConflict as error:
-                apply_errors(form, error)
-                stored = PublicSettings.objects.get(pk=1)
-                data = form.data.copy()
-                data["version"] = str(stored.version)
-                form.data = data
+                show_conflict(form, error, PublicSettings.objects.get(pk=1))
                 status = 409
             except ValidationError as error:
                 apply_errors(form, error)

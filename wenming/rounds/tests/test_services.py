@@ -280,3 +280,18 @@ def test_patient_group_counts_valid_feedback_in_window(world, make_round):
     assert group.group == "patient" and group.count == 3
     assert group.mean == Decimal("83.33") and results[staff.pk].total == Decimal("83.33")
     assert results[world.nurses[0].pk].total is None
+
+
+def test_close_rounds_command_runs_the_daily_task(monkeypatch):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    calls = []
+    monkeypatch.setattr(
+        "wenming.rounds.management.commands.close_rounds.rounds_daily",
+        lambda: calls.append(1) or {"closed": 2, "reminded": 5},
+    )
+    out = StringIO()
+    call_command("close_rounds", stdout=out)
+    assert calls == [1] and "2" in out.getvalue() and "5" in out.getvalue()
