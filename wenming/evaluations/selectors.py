@@ -229,9 +229,9 @@ def objections_for(*, access: Access, cycle: EthicsCycle) -> QuerySet[Objection]
 
 
 def daily_records_for(*, access: Access, cycle: EthicsCycle) -> QuerySet[DailyRecord]:
-    """The office sees every record, a head those about their departments' people."""
+    """The office and the committee see every record, a head those entered for their departments."""
     records = cycle.daily_records.select_related("staff", "department", "entered_by").prefetch_related("evidence")
-    if may_manage(access) or may_read_all(access):
+    if may_decide(access):  # the office and the committee; not inspectors: these are personal records
         return records
     if access.head_paths:
         flt = Q()

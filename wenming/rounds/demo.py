@@ -30,7 +30,7 @@ from wenming.standards.definition import Cycle
 
 from . import services
 from .assignment import Person, Plan, assign
-from .models import Ballot, Ratee, RaterGroup, Round, RoundState, Score
+from .models import Ballot, Ratee, RaterGroup, Round, RoundState
 from .sealing import seal
 
 SUBMIT_SHARE = 0.88
@@ -105,7 +105,7 @@ def _published(
     )
     rng = random.Random(f"wenming-demo-rounds:{seed}")
     quality = {pk: rng.gauss(86, 4) for pk in sorted(ratee_ids)}
-    ballots, scores = [], []
+    ballots = []
     submitted_at = _at(closes - timedelta(days=3), 15)
     for rater, ratee, group in pairs:
         ballot = Ballot(round=round, rater_id=rater, ratee_id=ratee, group=group)
@@ -114,11 +114,8 @@ def _published(
             value = max(50, min(100, round_half(quality[ratee] + bias + rng.gauss(0, 6))))
             ballot.submitted_at = submitted_at + timedelta(minutes=rng.randrange(0, 60 * 24 * 3))
             ballot.sealed = seal(value)
-            scores.append(Score(round=round, ratee_id=ratee, group=group, value=value))
         ballots.append(ballot)
-    Ballot.objects.bulk_create(ballots, batch_size=1000)
-    rng.shuffle(scores)
-    Score.objects.bulk_create(scores, batch_size=1000)
+    Ballot.objects.bulk_create(ballots, batch_size=1000)  # closing the round tallies the seals
     Round.objects.filter(pk=round.pk).update(state=RoundState.OPEN, opened_at=_at(opens), version=round.version + 1)
     round.refresh_from_db()
     round = services.round_close(by=None, round=round)

@@ -25,9 +25,9 @@ from wenming.standards.definition import Rule, Subject
 from wenming.standards.models import Standard
 from wenming.standards.selectors import newest_version
 
-from .models import Ratee, Round, RoundFeed
+from .models import Ratee, Round, RoundFeed, RoundState
 from .results import half_up
-from .selectors import RESULT_STATES, results_of
+from .selectors import results_of
 from .services import RoundError, _ensure_office, _locked
 
 
@@ -53,8 +53,9 @@ def round_feed(*, round: Round, by, standard_code: str, item_code: str, period_k
     ``period_key``; returns the :class:`RoundFeed` listing the records."""
     _ensure_office(by)
     current = _locked(round)
-    if current.state not in RESULT_STATES:
-        raise RoundError(_("Only the results of a closed or published round can be recorded on a standard."))
+    if current.state != RoundState.PUBLISHED:
+        # Recorded scores show on scorecards, which heads and staff read: not before the results are out.
+        raise RoundError(_("Only the results of a published round can be recorded on a standard."))
     standard, definition, item = _item(standard_code, item_code)
     points = Decimal(item.points)
     results = results_of(current, Ratee.objects.filter(round=current))

@@ -60,7 +60,7 @@ class RoundForm(StyledFormMixin, forms.Form):
     patient_to = date_field(_("Patient feedback to"), required=False, help_text=_("Default: the period's last day."))
     min_raters = forms.IntegerField(
         label=_("Minimum raters per group"),
-        min_value=1,
+        min_value=1,  # the service refuses fewer than WENMING_ROUND_MIN_RATERS, with the reason
         max_value=50,
         help_text=_("A group's result is shown only with at least this many scores (not for self-evaluation)."),
     )

@@ -1,7 +1,9 @@
 """The sealed copy of each ballot's score: Fernet under ``settings.WENMING_BALLOT_KEY``.
 
-Only :func:`wenming.rounds.services.sealed_export` (system administrators, with a reason, audited)
-calls :func:`unseal`. An empty setting derives the key from ``SECRET_KEY`` (SHA-256, url-safe
+Two places call :func:`unseal`: closing a round, which writes the anonymous score table from the
+seals with no link back (``services._tally_scores``), and the system administrators' audited
+export (``export.sealed_export``, with a reason) — the only place a rater meets their score.
+An empty setting derives the key from ``SECRET_KEY`` (SHA-256, url-safe
 base64), so a key is always there; changing either makes older seals unreadable."""
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ from wenming.scoring.periods import parse_period
 
 from .assignment import Person, Plan, assign
 from .models import BALLOT_GROUPS, Ballot, Ratee, RaterGroup, Round, RoundGroup, RoundState, Score, default_min_raters
-from .sealing import seal
+from .sealing import seal, unseal
 
 MAX_TITLE = 100
 MAX_REASON = 500
@@ -182,9 +182,12 @@ def _clean(
         patient_to = patient_to or date.fromordinal(period.end.toordinal() - 1)
     if patient_from and patient_to and patient_to < patient_from:
         errors.setdefault("patient_to", []).append(_("The end of the patient window is before its start."))
-    if not 1 <= int(min_raters) <= MAX_MIN_RATERS:
+    floor = default_min_raters()
+    if not floor <= int(min_raters) <= MAX_MIN_RATERS:
+        # Fewer than the hospital's minimum would let a small group's mean give a rater away.
         errors.setdefault("min_raters", []).append(
-            _("The minimum number of raters must be between 1 and %(max)d.") % {"max": MAX_MIN_RATERS}
+            _("The minimum number of raters must be between %(min)d and %(max)d.")
+            % {"min": floor, "max": MAX_MIN_RATERS}
         )
     if not 1 <= int(functional_sample) <= MAX_SAMPLE:
         errors.setdefault("functional_sample", []).append(
@@ -415,14 +418,24 @@ def round_open(*, by, round: Round, expected_version: int | None = None) -> Roun
     return current
 
 
-def _shuffle_scores(round: Round) -> None:
-    """Rewrite a round's scores in value order with new keys: the table's physical order then no
-    longer follows the order ballots were submitted in."""
-    rows = list(Score.objects.filter(round=round).values_list("ratee_id", "group", "value"))
+def _tally_scores(round: Round) -> int:
+    """Write the anonymous score table of a closing round from its ballots' seals, in value order
+    under random keys, all in one statement: while a round is open no score row exists, so neither
+    row order nor transaction ids can tie a score to the ballot submitted with it. Returns how many
+    seals could not be opened (another key configured since they were made; 0 normally)."""
+    scores, unreadable = [], 0
+    submitted = Ballot.objects.filter(round=round, submitted_at__isnull=False)
+    for ratee_id, group, sealed in submitted.values_list("ratee_id", "group", "sealed").iterator():
+        value = unseal(sealed)
+        if value is None:
+            unreadable += 1
+            continue
+        scores.append((ratee_id, group, value))
     Score.objects.filter(round=round).delete()
     Score.objects.bulk_create(
-        [Score(round=round, ratee_id=r, group=g, value=v) for r, g, v in sorted(rows)], batch_size=1000
+        [Score(round=round, ratee_id=r, group=g, value=v) for r, g, v in sorted(scores)], batch_size=1000
     )
+    return unreadable
 
 
 @transaction.atomic
@@ -435,15 +448,13 @@ def round_close(*, by, round: Round, expected_version: int | None = None) -> Rou
     _ensure_state(current, RoundState.OPEN, message=_("The round is %(state)s; only an open round can be closed."))
     current.closed_at = timezone.now()
     _move(current, to=RoundState.CLOSED, fields=["closed_at"])
-    _shuffle_scores(current)
+    unreadable = _tally_scores(current)
     submitted = Ballot.objects.filter(round=current, submitted_at__isnull=False).count()
     total = Ballot.objects.filter(round=current).count()
-    _audit(
-        current,
-        by=by,
-        action="rounds.round.closed",
-        data={"state": ["open", "closed"], "submitted": submitted, "ballots": total},
-    )
+    data = {"state": ["open", "closed"], "submitted": submitted, "ballots": total}
+    if unreadable:
+        data["unreadable"] = unreadable
+    _audit(current, by=by, action="rounds.round.closed", data=data)
     return current
 
 
@@ -546,8 +557,9 @@ def round_accepts_ballots(round: Round, now: datetime | None = None) -> bool:
 @transaction.atomic
 def ballots_submit(*, by, round: Round, scores: Mapping[int, int]) -> int:
     """Submit the rater's scores ``{ballot id: 0–100}`` (only the ballots given; the rest stay
-    pending). Each ballot gets its sealed copy and the time; the value goes to :class:`Score`
-    without any link back. A submitted ballot cannot be changed. Returns how many were submitted."""
+    pending). Each ballot gets its sealed copy and the time; the anonymous :class:`Score` rows are
+    written from the seals when the round closes (:func:`_tally_scores`). A submitted ballot cannot
+    be changed. Returns how many were submitted."""
     staff = _staff_of(by)
     if staff is None:
         raise RoundNotAllowed(_("Only staff members fill in ballots."))
@@ -574,14 +586,10 @@ def ballots_submit(*, by, round: Round, scores: Mapping[int, int]) -> int:
     if done:
         raise RoundError(_("Some of these ballots were already submitted; a submitted ballot cannot be changed."))
     now = timezone.now()
-    new_scores = []
     for ballot in ballots:
         ballot.submitted_at = now
         ballot.sealed = seal(values[ballot.pk])
-        new_scores.append(Score(round=current, ratee_id=ballot.ratee_id, group=ballot.group, value=values[ballot.pk]))
     Ballot.objects.bulk_update(ballots, ["submitted_at", "sealed"])
-    random.SystemRandom().shuffle(new_scores)
-    Score.objects.bulk_create(new_scores)
     audit_log(
         actor=by,
         action="rounds.ballots.submitted",

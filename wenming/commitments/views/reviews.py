@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -130,15 +131,16 @@ def review_detail(request, pk: int):
             if form.is_valid():
                 data = form.cleaned_data
                 try:
-                    review = reviews.review_update(
-                        by=request.user,
-                        review=review,
-                        expected_version=data["version"],
-                        conclusion=data["conclusion"],
-                        reason=data["reason"],
-                    )
-                    if action == "publish":
-                        reviews.review_publish(by=request.user, review=review, expected_version=review.version)
+                    with transaction.atomic():  # "save and publish": both or neither
+                        review = reviews.review_update(
+                            by=request.user,
+                            review=review,
+                            expected_version=data["version"],
+                            conclusion=data["conclusion"],
+                            reason=data["reason"],
+                        )
+                        if action == "publish":
+                            reviews.review_publish(by=request.user, review=review, expected_version=review.version)
                 except ValidationError as error:
                     _conflict(form, review, error)
                     status = 409 if isinstance(error, CommitmentConflict) else 400

@@ -17,6 +17,7 @@ from fractions import Fraction
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -97,7 +98,7 @@ def _default_title(year: int) -> str:
 
 def quota_capacity(cycle: EthicsCycle) -> dict[str, int]:
     """{grade name: most people who may get it} for the grades with a quota (floor(quota × N))."""
-    n = cycle.members.count()
+    n = cycle.members.filter(staff__status=StaffStatus.ACTIVE).count()  # the engine's N: staff in post
     return {g.name: math.floor(Fraction(g.quota) * n) for g in definition_of(cycle).grades if g.quota is not None}
 
 
@@ -141,25 +142,42 @@ def cycle_compute(*, cycle: EthicsCycle, by) -> int:
     return len(members)
 
 
+def stale_decisions(cycle: EthicsCycle) -> list[EthicsMember]:
+    """Decisions the computed results no longer support: a vetoed person holding another grade than
+    the veto grade (a veto approved after the decision), or a grade other than the computed one
+    without a reason (the computed grade moved after the decision)."""
+    veto_grade = definition_of(cycle).veto_grade
+    decided = cycle.members.exclude(final_grade="")
+    vetoed = decided.filter(engine_vetoed=True).exclude(final_grade=veto_grade)
+    unexplained = decided.filter(override_reason="").exclude(final_grade=F("engine_grade"))
+    return list(vetoed | unexplained)
+
+
+def clear_stale_decisions(cycle: EthicsCycle) -> int:
+    """Undo the decisions :func:`stale_decisions` finds, so the committee takes them again."""
+    stale = [m.pk for m in stale_decisions(cycle)]
+    if stale:
+        cycle.members.filter(pk__in=stale).update(
+            final_grade="", override_reason="", decided_at=None, decided_by=None, version=F("version") + 1
+        )
+    return len(stale)
+
+
 @transaction.atomic
 def cycle_recompute(*, cycle: EthicsCycle, by) -> int:
-    """Refresh the computed results during the hospital step (after late daily records were approved)."""
-    from .steps import vetoed_with_better_grade
-
+    """Refresh the computed results during the hospital step (after late daily records were approved);
+    decisions the new results no longer support are cleared for the committee to take again."""
     current = locked(cycle)
     if current.state != CycleState.HOSPITAL:
         raise EvaluationError(_("The results are recomputed only during the hospital evaluation."))
     count = cycle_compute(cycle=current, by=by)
-    problems = vetoed_with_better_grade(current)
-    if problems:
-        # A veto approved after a decision: the decision no longer stands.
-        current.members.filter(pk__in=[m.pk for m in problems]).update(final_grade="", decided_at=None)
+    cleared = clear_stale_decisions(current)
     audit_log(
         actor=by,
         action="evaluations.cycle.recomputed",
         target=current,
         target_repr=current.title,
-        data={"members": count, "decisions_cleared": len(problems)},
+        data={"members": count, "decisions_cleared": cleared},
     )
     return count
 
@@ -175,8 +193,23 @@ def _notify_members(cycle: EthicsCycle, *, kind: str, by) -> None:
     )
 
 
-def _check_can_advance(cycle: EthicsCycle, today: date) -> None:
+def _check_can_advance(cycle: EthicsCycle, today: date, by) -> None:
     if cycle.state == CycleState.HOSPITAL:
+        # Publish only what today's records support: a record approved since the last computation
+        # (a veto, a bonus) may have moved a result after the committee decided.
+        # (This transaction is undone by the refusal; "Recompute" keeps the new results.)
+        cycle_compute(cycle=cycle, by=by)
+        stale = stale_decisions(cycle)
+        if stale:
+            names = "、".join(m.staff.name for m in stale[:10]) + ("…" if len(stale) > 10 else "")
+            raise EvaluationError(
+                _(
+                    "The results changed after the committee decided (records approved since then), so "
+                    "%(count)d decisions no longer hold: %(names)s. Recompute the results, decide these "
+                    "again, then publish."
+                )
+                % {"count": len(stale), "names": names}
+            )
         undecided = cycle.members.filter(final_grade="").count()
         if undecided:
             raise EvaluationError(
@@ -203,12 +236,13 @@ def cycle_advance(*, cycle: EthicsCycle, by, expected_version: int | None = None
     current = locked(cycle)
     check_version(current, expected_version)
     today = hospital_today()
-    _check_can_advance(current, today)
+    _check_can_advance(current, today, by)
     before = current.state
     after = CYCLE_STEPS[CYCLE_STEPS.index(before) + 1]
     data: dict = {"state": [before, after]}
     if after == CycleState.HOSPITAL:
         data["members"] = cycle_compute(cycle=current, by=by)
+        data["decisions_cleared"] = clear_stale_decisions(current)
     elif after == CycleState.PUBLICITY:
         current.publicity_start = today
         current.publicity_end = today + timedelta(days=current.publicity_days - 1)

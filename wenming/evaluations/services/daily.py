@@ -44,7 +44,14 @@ def _closed(cycle: EthicsCycle) -> EvaluationError:
 
 
 def may_enter_for(access, staff: Staff) -> bool:
+    """Enter a record about this person: the office, or a head of their department now."""
     return may_manage(access) or access.heads_department(staff.department)
+
+
+def may_handle(access, record: DailyRecord) -> bool:
+    """Approve, return or correct this record at the department's step: the office, or a head of the
+    department it was entered for (the one whose list shows it, even if the person moved since)."""
+    return may_manage(access) or access.heads_department(record.department)
 
 
 def _check_fields(cycle: EthicsCycle, *, day: date | None, code: str, count, description: str) -> tuple:
@@ -140,7 +147,7 @@ def daily_record_resubmit(
     if cycle.state not in OPEN_STATES:
         raise _closed(cycle)
     access = access_for(by)
-    if not may_enter_for(access, current.staff):
+    if not may_handle(access, current):
         raise EvaluationError(_("You may enter records only about the people of your own departments."))
     if kind not in DailyKind.values:
         raise EvaluationError({"kind": _("Choose the kind of record.")})
@@ -191,7 +198,7 @@ def daily_record_approve(*, by, record: DailyRecord, expected_version: int | Non
     before = current.state
     now = timezone.now()
     if current.state == DailyState.SUBMITTED:
-        if not may_enter_for(access, current.staff):
+        if not may_handle(access, current):
             raise EvaluationError(_("A head of the person's department approves this record first."))
         current.state, current.department_by, current.department_at = DailyState.DEPARTMENT_APPROVED, by, now
     elif current.state == DailyState.DEPARTMENT_APPROVED:
@@ -225,9 +232,13 @@ def daily_record_return(*, by, record: DailyRecord, reason: str, expected_versio
         raise EvaluationError({"reason": _("Give the reason for returning this record.")})
     current = locked(record)
     check_version(current, expected_version)
+    # Once the committee has decided the year is closed: a record it relied on stays as it was.
+    cycle = locked(EthicsCycle.objects.get(pk=current.cycle_id))
+    if cycle.state not in OPEN_STATES:
+        raise _closed(cycle)
     access = access_for(by)
     if current.state == DailyState.SUBMITTED:
-        allowed = may_enter_for(access, current.staff)
+        allowed = may_handle(access, current)
     elif current.state in (DailyState.DEPARTMENT_APPROVED, DailyState.APPROVED):
         allowed = may_manage(access)
     else:

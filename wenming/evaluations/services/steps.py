@@ -24,6 +24,7 @@ from wenming.core.audit import audit_log
 from wenming.notifications.services import notify
 from wenming.org.access import access_for
 from wenming.org.selectors import hospital_today
+from wenming.scoring.models import Record, RecordKind, RecordStatus
 from wenming.scoring.services.manual import Cell, Seen, manual_scores_save
 
 from ..models import CycleState, EthicsCycle, EthicsMember, Objection, ObjectionState
@@ -38,7 +39,7 @@ from .common import (
     require_state,
     text,
 )
-from .cycles import cycle_compute, quota_capacity
+from .cycles import quota_capacity
 
 
 def _cycle(member: EthicsMember) -> EthicsCycle:
@@ -53,7 +54,7 @@ def self_evaluation_submit(
     *, by, member: EthicsMember, summary: str, grade: str, expected_version: int | None = None
 ) -> EthicsMember:
     """The person's own summary and grade; they may change it until the step is over."""
-    cycle = _cycle(member)
+    cycle = locked(_cycle(member))
     require_state(cycle, CycleState.SELF)
     current = locked(member)
     if current.staff.user_id != getattr(by, "pk", None):
@@ -129,7 +130,7 @@ def department_evaluation_save(
             by=by,
             seen_versions=seen,
         )
-    rows = {m.pk: m for m in EthicsMember.objects.select_for_update().filter(pk__in=list(clean))}
+    rows = {m.pk: m for m in EthicsMember.objects.select_for_update().filter(pk__in=list(clean)).order_by("pk")}
     conflicts = [pk for pk, (_g, _c, version) in clean.items() if rows[pk].version != version]
     if conflicts:
         raise EvaluationError(
@@ -173,15 +174,20 @@ def department_evaluation_save(
 # --- 单位评价 ---------------------------------------------------------------------------------
 
 
-def vetoed_with_better_grade(cycle: EthicsCycle) -> list[EthicsMember]:
-    """Decided people who are vetoed but hold a grade other than the veto grade."""
-    veto_grade = definition_of(cycle).veto_grade
-    return list(cycle.members.filter(engine_vetoed=True).exclude(final_grade="").exclude(final_grade=veto_grade))
+def has_veto(cycle: EthicsCycle, member: EthicsMember) -> bool:
+    """Does a veto record of the cycle's year count against the person now (whatever was computed)?"""
+    return Record.objects.filter(
+        standard=cycle.standard,
+        kind=RecordKind.VETO,
+        status=RecordStatus.COUNTS,
+        staff_id=member.staff_id,
+        date__year=cycle.year,
+    ).exists()
 
 
 def _check_decision(cycle: EthicsCycle, member: EthicsMember, grade: str, reason: str) -> None:
     definition = definition_of(cycle)
-    if member.engine_vetoed and grade != definition.veto_grade:
+    if grade != definition.veto_grade and (member.engine_vetoed or has_veto(cycle, member)):
         raise EvaluationError(
             _(
                 "%(name)s has a one-vote veto on record, so the grade is %(grade)s. If the veto is wrong, "
@@ -321,25 +327,26 @@ def objection_review(
     grade: str = "",
     expected_version: int | None = None,
 ) -> Objection:
-    """The committee's 复核 of an objection; an upheld objection may change the grade (recomputing
-    first, so that a veto voided on review no longer holds)."""
+    """The committee's 复核 of an objection; an upheld objection may change the grade, under the same
+    rules as a decision (a veto that still counts keeps the veto grade; a voided one no longer does)."""
     if not may_decide(access_for(by)):
         raise EvaluationError(_("Objections are reviewed by the evaluation committee."))
+    note = text(note)
+    if not note:
+        raise EvaluationError({"note": _("Write the conclusion of the review.")})
+    # Locks in the order every service takes them (cycle, person, objection): no deadlock with a new
+    # objection about the same person.
+    member = Objection.objects.select_related("member").get(pk=objection.pk).member
+    cycle = locked(_cycle(member))
+    require_state(cycle, CycleState.PUBLICITY)
+    member = locked(member)
     current = locked(objection)
     check_version(current, expected_version)
     if current.state != ObjectionState.OPEN:
         raise EvaluationError(_("This objection has already been reviewed."))
-    note = text(note)
-    if not note:
-        raise EvaluationError({"note": _("Write the conclusion of the review.")})
-    member = locked(current.member)
-    cycle = locked(_cycle(member))
-    require_state(cycle, CycleState.PUBLICITY)
     before = member.final_grade
     if upheld and grade and grade != before:
         grade = check_grade(definition_of(cycle), grade)
-        cycle_compute(cycle=cycle, by=by)
-        member.refresh_from_db()
         _check_decision(cycle, member, grade, note)
         member.final_grade = grade
         member.override_reason = note if grade != member.engine_grade else ""

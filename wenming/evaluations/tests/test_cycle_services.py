@@ -289,3 +289,52 @@ def test_step_back_needs_a_reason_and_stops_before_publicity(scenario, year):
         cycles.cycle_step_back(cycle=year, by=scenario.office, reason="x")
     with pytest.raises(EvaluationConflict):
         cycles.cycle_advance(cycle=year, by=scenario.office, expected_version=1)
+
+
+def test_a_veto_approved_after_the_decisions_cannot_be_published_past(scenario, decided_year):
+    year = decided_year
+    steps.hospital_accept_computed(by=scenario.office, cycle=year)
+    person = year.members.get(staff=scenario.employee_staff)
+    assert person.final_grade == "优秀"
+    # A veto about her is approved while the committee's step is still open.
+    _approved(scenario, year, scenario.employee_staff, "X2", DailyKind.VIOLATION)
+    with pytest.raises(EvaluationError, match="no longer hold"):
+        cycles.cycle_advance(cycle=year, by=scenario.office)
+    person.refresh_from_db()
+    assert person.final_grade == "优秀"  # the refusal changed nothing
+    cycles.cycle_recompute(cycle=year, by=scenario.office)
+    person.refresh_from_db()
+    assert (person.final_grade, person.engine_vetoed, person.decided_by) == ("", True, None)
+    with pytest.raises(EvaluationError, match="veto"):
+        steps.hospital_decide(by=scenario.leader, member=person, grade="良好", reason="情节轻微")
+    steps.hospital_decide(by=scenario.leader, member=person, grade="较差")
+    # Her 优秀 place freed, E0300 and E0301 (tied at 100) now fit the two places: their earlier
+    # 良好, taken without a reason, no longer matched the computed grade and were cleared with hers.
+    assert steps.hospital_accept_computed(by=scenario.office, cycle=year) == 2
+    assert set(year.members.filter(final_grade="优秀").values_list("staff__staff_no", flat=True)) == {"E0300", "E0301"}
+    assert cycles.cycle_advance(cycle=year, by=scenario.office).state == CycleState.PUBLICITY
+
+
+def test_records_are_closed_once_decided_even_for_returning(scenario, decided_year):
+    year = decided_year
+    approved = year.daily_records.filter(state=DailyState.APPROVED).first()
+    steps.hospital_accept_computed(by=scenario.office, cycle=year)
+    year = cycles.cycle_advance(cycle=year, by=scenario.office)
+    with pytest.raises(EvaluationError, match="closed"):
+        daily.daily_record_return(by=scenario.office, record=approved, reason="发现有误")
+    approved.refresh_from_db()
+    assert approved.state == DailyState.APPROVED and approved.record.status == RecordStatus.COUNTS
+
+
+def test_a_record_stays_with_the_department_it_was_entered_for(scenario, year):
+    record = daily.daily_record_create(
+        by=scenario.head_cardio, cycle=year, staff=scenario.employee_staff, kind=DailyKind.PRAISE,
+        day=date(2026, 5, 4), description="锦旗",
+    )  # fmt: skip
+    # She moves to orthopaedics: the cardiology head who entered it still decides it, not the new head.
+    scenario.employee_staff.department = scenario.ortho
+    scenario.employee_staff.save()
+    with pytest.raises(EvaluationError):
+        daily.daily_record_approve(by=scenario.head_ortho, record=record)
+    record = daily.daily_record_approve(by=scenario.head_cardio, record=record)
+    assert record.state == DailyState.DEPARTMENT_APPROVED

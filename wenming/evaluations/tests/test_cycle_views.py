@@ -222,3 +222,52 @@ def test_daily_records_returned_and_resubmitted_on_the_page(scenario, cycle, cli
     )  # fmt: skip
     record.refresh_from_db()
     assert (record.state, record.description) == (DailyState.SUBMITTED, "晨会迟到两次")
+
+
+def test_inspectors_do_not_read_personal_daily_records(scenario, cycle, client_for):
+    record = daily.daily_record_create(
+        by=scenario.head_cardio, cycle=cycle, staff=scenario.employee_staff, kind=DailyKind.CRITICISM,
+        day=date(2026, 3, 3), description="迟到",
+    )  # fmt: skip
+    assert client_for(scenario.inspector).get(reverse("evaluations:records", args=[2026])).status_code == 404
+    detail = reverse("evaluations:record", args=[2026, record.pk])
+    assert client_for(scenario.inspector).get(detail).status_code == 404
+    assert client_for(scenario.leader).get(detail).status_code == 200
+
+
+def test_garbled_versions_are_conflicts_not_errors(scenario, cycle, client_for):
+    record = daily.daily_record_create(
+        by=scenario.head_cardio, cycle=cycle, staff=scenario.employee_staff, kind=DailyKind.PRAISE,
+        day=date(2026, 3, 3), description="表扬",
+    )  # fmt: skip
+    detail = reverse("evaluations:record", args=[2026, record.pk])
+    assert client_for(scenario.head_cardio).post(detail, {"action": "approve", "version": "x"}).status_code == 302
+    record.refresh_from_db()
+    assert record.state == DailyState.SUBMITTED
+    cycle = _at(cycle, CycleState.DEPARTMENT, scenario.office)
+    member = cycle.members.get(staff=scenario.employee_staff)
+    d01 = reverse("evaluations:department", args=[2026, "D01"])
+    page = client_for(scenario.head_cardio).post(
+        d01, {f"s-{member.pk}-Y7": "9", f"seen-{member.pk}-Y7": "garbled", f"v-{member.pk}": "?", "save": "1"}
+    )
+    assert page.status_code == 200 and 'value="9"' in page.content.decode()  # back with what was typed
+    assert not Record.objects.filter(kind=RecordKind.MANUAL).exists()  # all or nothing: nothing saved
+
+
+def test_someone_who_left_does_not_block_the_panel(scenario, cycle, client_for):
+    nurse = StaffFactory(staff_no="E0450", name="离职护士", department=scenario.ward)
+    cycle.members.create(staff=nurse, department=scenario.ward)
+    cycle = _at(cycle, CycleState.DEPARTMENT, scenario.office)
+    nurse.status = "left"
+    nurse.save()
+    member = cycle.members.get(staff=scenario.employee_staff)
+    left = cycle.members.get(staff=nurse)
+    page = client_for(scenario.head_cardio).post(
+        reverse("evaluations:department", args=[2026, "D01"]),
+        {
+            f"s-{member.pk}-Y7": "9", f"v-{member.pk}": member.version, f"g-{member.pk}": "良好",
+            f"s-{left.pk}-Y7": "", f"v-{left.pk}": left.version, "submit": "1",
+        },
+    )  # fmt: skip
+    assert page.status_code == 302
+    assert Record.objects.filter(kind=RecordKind.MANUAL, staff=scenario.employee_staff, code="Y7").exists()

@@ -34,3 +34,12 @@ def form_errors(form) -> ValidationError:
 
 def fail_form(request, form) -> None:
     fail(request, form_errors(form))
+
+
+def posted_version(data, name: str = "version") -> int:
+    """The version a form was shown with; -1 when missing or garbled, which the services' version
+    check then refuses as a conflict (never "no check")."""
+    try:
+        return int(data.get(name, ""))
+    except (TypeError, ValueError):
+        return -1

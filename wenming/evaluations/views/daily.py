@@ -21,14 +21,14 @@ from ..forms import (
 )
 from ..models import DailyState
 from ..services import daily
-from ..services.common import definition_of, may_manage
-from .common import cycle_or_404, evaluations_required, fail, form_errors
+from ..services.common import definition_of, may_decide, may_manage
+from .common import cycle_or_404, evaluations_required, fail, form_errors, posted_version
 
 # --- 日常记实 ---------------------------------------------------------------------------------
 
 
 def _may_keep_records(access) -> bool:
-    return may_manage(access) or bool(access.head_paths) or access.sees_whole_hospital
+    return may_decide(access) or bool(access.head_paths)
 
 
 def _record_form(request, cycle, access, data=None, files=None, initial=None):
@@ -123,7 +123,7 @@ def record_detail(request, year: int, pk: int):
         try:
             if action == "approve":
                 daily.daily_record_approve(
-                    by=request.user, record=record, expected_version=int(request.POST.get("version", 0))
+                    by=request.user, record=record, expected_version=posted_version(request.POST)
                 )
                 messages.success(request, _("The record was approved."))
             elif action == "return":
@@ -180,7 +180,7 @@ def record_detail(request, year: int, pk: int):
 
 def _may_approve(access, record) -> bool:
     if record.state == DailyState.SUBMITTED:
-        return daily.may_enter_for(access, record.staff)
+        return daily.may_handle(access, record)
     if record.state == DailyState.DEPARTMENT_APPROVED:
         return may_manage(access)
     return False

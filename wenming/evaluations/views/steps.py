@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from wenming.org.access import access_for
+from wenming.org.models import StaffStatus
 from wenming.scoring.engine import format_points
 from wenming.scoring.services.manual import ManualScoresConflict, ManualScoresInvalid
 
@@ -23,13 +24,24 @@ from ..forms import (
 from ..models import CycleState, ObjectionState
 from ..services import steps
 from ..services.common import EvaluationError, definition_of, grade_names, may_decide
-from .common import cycle_or_404, evaluations_required, fail, fail_form
+from .common import cycle_or_404, evaluations_required, fail, fail_form, posted_version
 
 # --- 科室评价 ---------------------------------------------------------------------------------
 
 
+def _seen(raw: str) -> tuple[int, int] | None:
+    """The (record pk, version) a grid cell was shown with; None when none (or garbled, which the
+    save then reports as a conflict if a value is stored)."""
+    try:
+        pk, version = (int(x) for x in raw.split(":"))
+    except ValueError:
+        return None
+    return pk, version
+
+
 def _panel_input(request, items, rows):
-    """The grid as posted: scores by (staff pk, item code), seen versions, opinions by member pk."""
+    """The grid as posted: scores by (staff pk, item code), seen versions, opinions by member pk.
+    People who have left since the cycle began are shown but not scored (they are out of scope)."""
     scores, seen, opinions, typed = {}, {}, {}, {}
     for row in rows:
         member = row.member
@@ -37,17 +49,15 @@ def _panel_input(request, items, rows):
             name = f"s-{member.pk}-{item.code}"
             raw = request.POST.get(name, "").strip()
             typed[name] = raw
+            if member.staff.status != StaffStatus.ACTIVE:
+                continue
             scores[(member.staff_id, item.code)] = raw or None
-            seen_raw = request.POST.get(f"seen-{member.pk}-{item.code}", "")
-            seen[(member.staff_id, item.code)] = tuple(int(x) for x in seen_raw.split(":")) if seen_raw else None
+            seen[(member.staff_id, item.code)] = _seen(request.POST.get(f"seen-{member.pk}-{item.code}", ""))
         grade = request.POST.get(f"g-{member.pk}", "")
         comment = request.POST.get(f"c-{member.pk}", "")
         typed[f"g-{member.pk}"], typed[f"c-{member.pk}"] = grade, comment
-        try:
-            version = int(request.POST.get(f"v-{member.pk}", member.version))
-        except ValueError:
-            version = -1
-        opinions[member.pk] = (grade, comment, version)
+        if f"v-{member.pk}" in request.POST:  # a row not posted at all is left as it is
+            opinions[member.pk] = (grade, comment, posted_version(request.POST, f"v-{member.pk}"))
     return scores, seen, opinions, typed
 
 
@@ -107,6 +117,7 @@ def _decorate_panel(rows, typed: dict, cell_errors: dict, row_errors: dict) -> N
     """What each input of the grid shows: what was typed after a refused save, else what is stored."""
     for row in rows:
         member = row.member
+        row.left = member.staff.status != StaffStatus.ACTIVE  # shown, not scored
         row.inputs = []
         for item, value, token in row.cells:
             name = f"s-{member.pk}-{item.code}"

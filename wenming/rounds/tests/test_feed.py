@@ -29,7 +29,13 @@ def closed_round(world, make_round, submit):
     return services.round_close(by=world.s.office, round=round)
 
 
-def test_feed_staff_standard(world, closed_round):
+@pytest.fixture
+def published_round(world, closed_round):
+    return services.round_publish(by=world.s.office, round=closed_round)
+
+
+def test_feed_staff_standard(world, published_round):
+    closed_round = published_round
     feed = round_feed(
         round=closed_round, by=world.s.office, standard_code="YDKP-2026", item_code="Y7", period_key="2026"
     )
@@ -39,7 +45,8 @@ def test_feed_staff_standard(world, closed_round):
     assert all(r.kind == RecordKind.MANUAL and r.period_key == "2026" and r.code == "Y7" for r in feed.records.all())
 
 
-def test_refeed_voids_the_previous_records(world, closed_round):
+def test_refeed_voids_the_previous_records(world, published_round):
+    closed_round = published_round
     first = round_feed(
         round=closed_round, by=world.s.office, standard_code="YDKP-2026", item_code="Y7", period_key="2026"
     )
@@ -54,7 +61,8 @@ def test_refeed_voids_the_previous_records(world, closed_round):
     assert RoundFeed.objects.count() == 2
 
 
-def test_feed_department_standard(world, closed_round):
+def test_feed_department_standard(world, published_round):
+    closed_round = published_round
     feed = round_feed(
         round=closed_round, by=world.s.office, standard_code="WMKS-M-2026", item_code="A2", period_key="2026-10"
     )
@@ -65,6 +73,10 @@ def test_feed_department_standard(world, closed_round):
 
 def test_feed_refusals(world, closed_round, make_round):
     office = world.s.office
+    # Closed but not published: its scores would show on scorecards before the results are out.
+    with pytest.raises(RoundError, match="published"):
+        round_feed(round=closed_round, by=office, standard_code="YDKP-2026", item_code="Y7", period_key="2026")
+    closed_round = services.round_publish(by=office, round=closed_round)
     with pytest.raises(RoundError):
         round_feed(round=closed_round, by=office, standard_code="YDKP-2026", item_code="Y1", period_key="2026")
     with pytest.raises(RoundError):

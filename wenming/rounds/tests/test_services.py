@@ -109,25 +109,37 @@ def test_update_a_draft(world, make_round):
     assert list(round.groups.values_list("group", flat=True)) == ["peer"]
 
 
-def test_submit_stores_score_without_link_and_seals(world, make_round, submit):
+def test_submit_seals_and_the_close_writes_scores_without_link(world, make_round, submit):
     round = make_round()
     employee = world.s.employee
     assert submit(round, world.nurses[2].user, {world.employee: 61}) == 1
     ballot = Ballot.objects.get(round=round, rater=world.nurses[2], ratee=world.employee)
-    assert ballot.submitted_at is not None and ballot.sealed and "61" not in ballot.sealed
-    assert list(Score.objects.filter(round=round).values_list("ratee_id", "group", "value")) == [
-        (world.employee.pk, "peer", 61)
-    ]
+    assert ballot.submitted_at is not None and ballot.sealed
+    # While the round is open no score row exists: nothing to match against the ballot's time or order.
+    assert not Score.objects.filter(round=round).exists()
     entry = AuditEntry.objects.get(action="rounds.ballots.submitted")
     assert entry.data == {"ballots": 1}  # no score in the audit log
     # A submitted ballot cannot be submitted (changed) again.
     with pytest.raises(RoundError):
         services.ballots_submit(by=world.nurses[2].user, round=round, scores={ballot.pk: 99})
-    assert Score.objects.filter(round=round).count() == 1
     # Someone else's ballot is refused.
     other = Ballot.objects.filter(round=round, submitted_at__isnull=True).exclude(rater__user=employee).first()
     with pytest.raises(RoundError):
         services.ballots_submit(by=employee, round=round, scores={other.pk: 80})
+    services.round_close(by=world.s.office, round=round)
+    assert list(Score.objects.filter(round=round).values_list("ratee_id", "group", "value")) == [
+        (world.employee.pk, "peer", 61)
+    ]
+    assert "unreadable" not in AuditEntry.objects.get(action="rounds.round.closed").data
+
+
+def test_a_seal_made_under_another_key_is_counted_as_unreadable(world, make_round, submit, settings):
+    round = make_round()
+    submit(round, world.nurses[2].user, {world.employee: 61})
+    settings.WENMING_BALLOT_KEY = "x" * 43 + "="
+    services.round_close(by=world.s.office, round=round)
+    assert not Score.objects.filter(round=round).exists()
+    assert AuditEntry.objects.get(action="rounds.round.closed").data["unreadable"] == 1
 
 
 @pytest.mark.parametrize("value", [-1, 101, 50.5, "80", True])

@@ -185,11 +185,14 @@ def test_ballot_grid_submit_keeps_input_on_error(world, client_for, make_round):
     page = client.get(url).content.decode()
     assert f'data-testid="ballot-{mine[1].pk}"' not in page  # a submitted ballot is not shown again
     assert f'data-testid="ballot-{mine[0].pk}"' in page
-    assert Score.objects.get().value == 88
+    assert Ballot.objects.filter(round=round, submitted_at__isnull=False).get() == mine[1]
     # Someone else's ballot id posted here is ignored (only the rater's own pending ballots are fields).
     theirs = Ballot.objects.filter(round=round).exclude(rater=world.nurses[0]).first()
     client.post(url, {f"score_{theirs.pk}": "10"})
-    assert Score.objects.count() == 1
+    assert Ballot.objects.filter(round=round, submitted_at__isnull=False).count() == 1
+    assert not Score.objects.exists()  # scores are written from the seals when the round closes
+    services.round_close(by=world.s.office, round=round)
+    assert Score.objects.get().value == 88
 
 
 def test_ballot_grid_after_close(world, client_for, make_round):
@@ -290,6 +293,7 @@ def test_feed_page(world, client_for, scored):
 
     load_example_standards()
     round = services.round_close(by=world.s.office, round=scored)
+    round = services.round_publish(by=world.s.office, round=round)
     client = client_for(world.s.office)
     url = reverse("rounds:feed", args=[round.pk])
     response = client.post(url, {"standard_code": "YDKP-2026", "item_code": "Y1", "period_key": "2026"})
