@@ -31,10 +31,8 @@ from wenming.scoring.engine import format_points
 
 from .models import CycleState, EthicsCycle, EthicsMember
 
-EXCELLENT, GOOD, FAIR, POOR = "优秀", "良好", "一般", "较差"
+EXCELLENT, GOOD, FAIR, POOR = "优秀", "良好", "一般", "较差"  # the 2007 guidance's four grades
 
-# Grades eligible for 评先评优.
-COMMENDABLE_GRADES = frozenset({EXCELLENT, GOOD})
 
 # 绩效: the coefficient of each grade (a grade not listed gets none).
 PERFORMANCE_COEFFICIENTS: dict[str, Decimal] = {
@@ -69,6 +67,15 @@ def performance_coefficients() -> dict[str, Decimal]:
     return {str(grade): Decimal(str(value)) for grade, value in configured.items()}
 
 
+def grade_rules(cycle: EthicsCycle) -> tuple[str, tuple[str, ...]]:
+    """(the grade that makes a person ineligible — the standard's veto grade, 较差 in YDKP —, the
+    grades eligible for commendation — its two highest, 优秀 and 良好 in YDKP)."""
+    from .services.common import definition_of
+
+    definition = definition_of(cycle)
+    return definition.veto_grade, tuple(g.name for g in definition.grades[:2])
+
+
 def review_years() -> int:
     return int(getattr(settings, "WENMING_PHYSICIAN_REVIEW_YEARS", DEFAULT_REVIEW_YEARS) or DEFAULT_REVIEW_YEARS)
 
@@ -87,6 +94,8 @@ class EligibilityRow:
     coefficient: Decimal | None
     review: str | None  # a Review code; None: no grade
     poor_years: list[int] = field(default_factory=list)  # years graded 较差 in the review window
+    poor_grade: str = POOR  # the grade that makes a person ineligible (the standard's veto grade)
+    commendable: tuple[str, ...] = (EXCELLENT, GOOD)  # the grades eligible for commendation
 
     @property
     def total_text(self) -> str:
@@ -103,13 +112,13 @@ class EligibilityRow:
             return _("No grade for this year.")
         parts = []
         if self.vetoed:
-            parts.append(_("Vetoed: graded %(grade)s.") % {"grade": POOR})
+            parts.append(_("Vetoed: graded %(grade)s.") % {"grade": self.poor_grade})
         if self.promotion is False:
             parts.append(_("Graded %(grade)s: not eligible for promotion this year.") % {"grade": self.grade})
         if self.commendation is False:
             parts.append(
                 _("Graded %(grade)s: only %(grades)s are eligible for commendation.")
-                % {"grade": self.grade, "grades": "、".join((EXCELLENT, GOOD))}
+                % {"grade": self.grade, "grades": "、".join(self.commendable)}
             )
         if self.coefficient is None:
             parts.append(_("No performance coefficient for this grade."))
@@ -117,13 +126,13 @@ class EligibilityRow:
             years = "、".join(str(year) for year in self.poor_years)
             parts.append(
                 _("Graded %(grade)s in %(years)s within the last %(count)d years.")
-                % {"grade": POOR, "years": years, "count": review_years()}
+                % {"grade": self.poor_grade, "years": years, "count": review_years()}
             )
         return " ".join(parts)
 
 
 def eligibility_rows(*, cycle: EthicsCycle) -> list[EligibilityRow]:
-    """One row per member of ``cycle`` (in department and staff number order): two queries."""
+    """One row per member of ``cycle`` (in department and staff number order): three queries."""
     final = cycle.state == CycleState.ARCHIVED
     members = list(
         EthicsMember.objects.filter(cycle=cycle)
@@ -140,18 +149,19 @@ def eligibility_rows(*, cycle: EthicsCycle) -> list[EligibilityRow]:
     ).values_list("staff_id", "cycle__year", "final_grade"):
         earlier[staff_id].append((year, grade))
     coefficients = performance_coefficients()
+    poor, commendable = grade_rules(cycle)
 
     rows = []
     for member in members:
         grade = member.final_grade if final else member.grade
-        poor_years = sorted(year for year, past in earlier.get(member.staff_id, []) if past == POOR)
-        if grade == POOR:
+        poor_years = sorted(year for year, past in earlier.get(member.staff_id, []) if past == poor)
+        if grade == poor:
             poor_years.append(cycle.year)
         if not grade:
             promotion = commendation = coefficient = review = None
         else:
-            promotion = grade != POOR
-            commendation = grade in COMMENDABLE_GRADES
+            promotion = grade != poor
+            commendation = grade in commendable
             coefficient = coefficients.get(grade)
             review = Review.FAIL if len(poor_years) >= 2 else Review.WATCH if poor_years else Review.PASS
         rows.append(
@@ -168,6 +178,8 @@ def eligibility_rows(*, cycle: EthicsCycle) -> list[EligibilityRow]:
                 coefficient=coefficient,
                 review=review,
                 poor_years=poor_years,
+                poor_grade=poor,
+                commendable=commendable,
             )
         )
     return rows

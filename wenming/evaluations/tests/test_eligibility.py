@@ -135,12 +135,12 @@ def test_a_draft_uses_the_grade_as_it_stands(scenario, cycles):
     assert (row.grade, row.commendation, row.coefficient) == ("一般", False, Decimal("0.9"))
 
 
-def test_rows_take_two_queries(scenario, cycles, django_assert_num_queries):
+def test_rows_take_three_queries(scenario, cycles, django_assert_num_queries):
     for index in range(5):
         doctor = person(f"P{index}", scenario.cardio)
         graded(cycles[2025], doctor, "较差")
         graded(cycles[2026], doctor, "良好")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         rows = eligibility_rows(cycle=cycles[2026])
     assert len(rows) == 5
 
@@ -223,3 +223,31 @@ def test_the_office_exports_a_draft_marked_as_such(scenario, graded_cycle, clien
         assert sheet_title(graded_cycle, draft=True) == "Ethics 2026 eligibility (draft)"
     page = client_for(scenario.office).get(PAGE, {"draft": "1"})
     assert page.status_code == 200 and 'data-testid="draft"' in page.content.decode()
+
+
+def test_the_rules_follow_the_standards_grades(scenario):
+    """A standard with other grade names: its veto grade makes a person ineligible, its two highest
+    grades may be commended."""
+    from wenming.evaluations.eligibility import grade_rules
+    from wenming.standards.services import standard_import
+
+    outcome = standard_import(
+        text="""
+code: YDKP-X
+name: 另一家医院的医德考评
+subject: staff
+cycle: year
+full_score: 10
+grades: [{name: 优秀, min: 9}, {name: 合格, min: 6}, {name: 不合格, min: 0}]
+veto_grade: 不合格
+items: [{code: A, name: 综合评价, points: 10, rule: manual}]
+"""
+    )
+    cycle = make_cycle(2026, "archived", outcome.version.standard)
+    graded(cycle, scenario.employee_staff, "不合格")
+    graded(cycle, scenario.head_cardio_staff, "合格")
+    assert grade_rules(cycle) == ("不合格", ("优秀", "合格"))
+    rows = rows_by_staff(cycle)
+    poor, fair = rows[scenario.employee_staff.staff_no], rows[scenario.head_cardio_staff.staff_no]
+    assert (poor.promotion, poor.commendation, poor.review) == (False, False, Review.WATCH)
+    assert (fair.promotion, fair.commendation, fair.review) == (True, True, Review.PASS)
