@@ -7,7 +7,9 @@ app_name = "scoring"
 # Each area owns its block; <code> is a standard code, <key> a period key (2026-10, 2026-Q4, 2026).
 # A period key in a URL looks like one (2026-10, 2026-Q4, 2026), so that these patterns, listed first,
 # never take another area's two-segment paths ("records/new/"); whether it fits the cycle is the view's 404.
-_PERIOD = r"^(?P<code>[^/]+)/(?P<key>[0-9]{4}(?:-Q[0-9]|-[0-9]{2})?)/"
+# The fixed first segments below are never a standard's code: without that, record 2757's page
+# ("records/2757/") would read as standard "records", year 2757.
+_PERIOD = r"^(?P<code>(?!(?:records|runs|evidence|mine)/)[^/]+)/(?P<key>[0-9]{4}(?:-Q[0-9]|-[0-9]{2})?)/"
 periods_urls: list = [
     # views/periods.py
     path("", periods.period_overview, name="periods"),
