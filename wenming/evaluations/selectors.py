@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from wenming.org.access import Access
 from wenming.org.models import Department
@@ -182,14 +182,25 @@ def vetoes_by_staff(*, cycle: EthicsCycle, staff_ids) -> dict[int, list[str]]:
     return vetoes
 
 
-def committee_rows(*, cycle: EthicsCycle, department: Department | None = None) -> list[EthicsMember]:
+def committee_rows(
+    *, cycle: EthicsCycle, department: Department | None = None, attention: bool = False
+) -> list[EthicsMember]:
     """Every person of the cycle (or of one department) with the computed result, the department's
-    proposal and the decision; ``veto_codes`` set on each from the veto records."""
+    proposal and the decision; ``veto_codes`` set on each from the veto records. ``attention``: only
+    those a committee looks at first — vetoed, undecided, decided against the computed grade, or
+    proposed by their department for another grade than the computed one."""
     members = cycle.members.select_related("staff", "department").order_by(
         "-engine_vetoed", "-engine_total", "staff__staff_no"
     )
     if department is not None:
         members = members.filter(department__path__startswith=department.path)
+    if attention:
+        members = members.filter(
+            Q(engine_vetoed=True)
+            | Q(final_grade="")
+            | ~Q(override_reason="")
+            | (~Q(department_grade="") & ~Q(department_grade=F("engine_grade")))
+        )
     members = list(members)
     vetoes = vetoes_by_staff(cycle=cycle, staff_ids=[m.staff_id for m in members])
     for member in members:

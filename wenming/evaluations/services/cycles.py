@@ -17,7 +17,7 @@ from fractions import Fraction
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -124,22 +124,23 @@ def cycle_compute(*, cycle: EthicsCycle, by) -> int:
         scoring_period = period_compute(standard_code=cycle.standard.code, period_key=cycle.period_key, by=by)
     except ScoringError as error:
         raise EvaluationError(error.messages) from error
-    results = {
-        r.staff_id: r
-        for r in Result.objects.filter(period=scoring_period).only("staff_id", "total", "grade", "vetoed", "flags")
-    }
-    members = list(cycle.members.all())
-    for member in members:
-        result = results.get(member.staff_id)
-        member.engine_total = result.total if result else None
-        member.engine_grade = result.grade if result else ""
-        member.engine_vetoed = bool(result and result.vetoed)
-        member.engine_flags = list(result.flags) if result else []
-        member.version += 1
-    EthicsMember.objects.bulk_update(
-        members, ["engine_total", "engine_grade", "engine_vetoed", "engine_flags", "version"], batch_size=1000
+    # Two UPDATE statements (reading the stored results in the database) rather than rows in Python:
+    # a hospital of 5,000 people takes milliseconds instead of seconds.
+    results = Result.objects.filter(period=scoring_period)
+    mine = results.filter(staff_id=OuterRef("staff_id"))
+    with_result = cycle.members.filter(staff_id__in=results.values("staff_id"))
+    updated = with_result.update(
+        engine_total=Subquery(mine.values("total")[:1]),
+        engine_grade=Subquery(mine.values("grade")[:1]),
+        engine_vetoed=Subquery(mine.values("vetoed")[:1]),
+        engine_flags=Subquery(mine.values("flags")[:1]),
+        version=F("version") + 1,
     )
-    return len(members)
+    # Out of the computation (left since the cycle began): nothing computed.
+    updated += cycle.members.exclude(pk__in=with_result.values("pk")).update(
+        engine_total=None, engine_grade="", engine_vetoed=False, engine_flags=[], version=F("version") + 1
+    )
+    return updated
 
 
 def stale_decisions(cycle: EthicsCycle) -> list[EthicsMember]:

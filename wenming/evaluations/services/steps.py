@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from itertools import groupby
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -254,20 +256,29 @@ def hospital_accept_computed(*, by, cycle: EthicsCycle) -> int:
     require_state(current, CycleState.HOSPITAL)
     if not may_decide(access_for(by)):
         raise EvaluationError(_("Final grades are decided by the evaluation committee."))
-    undecided = list(current.members.filter(final_grade="").exclude(engine_grade=""))
+    undecided = current.members.filter(final_grade="").exclude(engine_grade="")
     capacity = quota_capacity(current)
     taken = {g: current.members.filter(final_grade=g).count() for g in capacity}
-    now = timezone.now()
-    accepted = []
-    for member in undecided:
-        if member.engine_grade in capacity:
-            if taken[member.engine_grade] >= capacity[member.engine_grade]:
-                continue  # places taken by overrides: left for the committee to decide
-            taken[member.engine_grade] += 1
-        member.final_grade, member.decided_at, member.decided_by = member.engine_grade, now, by
-        member.version += 1
-        accepted.append(member)
-    EthicsMember.objects.bulk_update(accepted, ["final_grade", "decided_at", "decided_by", "version"])
+    accepted, closed = [], set()
+    # Highest totals first, people with equal totals together: as the engine grades, a tied group
+    # that does not fit what is left of a quota is not split, and the quota closes.
+    rows = sorted(undecided.values_list("engine_grade", "engine_total", "pk"), key=lambda r: (-(r[1] or 0), r[2]))
+    for (grade, _total), group in groupby(rows, key=lambda r: (r[0], r[1])):
+        pks = [pk for _g, _t, pk in group]
+        if grade in capacity:
+            if grade in closed or taken[grade] + len(pks) > capacity[grade]:
+                closed.add(grade)  # places taken by overrides: left for the committee to decide
+                continue
+            taken[grade] += len(pks)
+        accepted += pks
+    # One UPDATE (the final grade is each person's computed one), not a row at a time.
+    current.members.filter(pk__in=accepted).update(
+        final_grade=F("engine_grade"),
+        override_reason="",
+        decided_at=timezone.now(),
+        decided_by=by,
+        version=F("version") + 1,
+    )
     if accepted:
         audit_log(
             actor=by,

@@ -271,3 +271,16 @@ def test_someone_who_left_does_not_block_the_panel(scenario, cycle, client_for):
     )  # fmt: skip
     assert page.status_code == 302
     assert Record.objects.filter(kind=RecordKind.MANUAL, staff=scenario.employee_staff, code="Y7").exists()
+
+
+def test_committee_filters_by_department_and_attention(scenario, cycle, client_for):
+    cycle = _at(cycle, CycleState.HOSPITAL, scenario.office)
+    url = reverse("evaluations:committee", args=[2026])
+    client = client_for(scenario.office)
+    ortho = client.get(url, {"department": "D02"}).content.decode()
+    assert 'data-testid="decide-E0201"' in ortho and 'data-testid="decide-E0102"' not in ortho
+    steps.hospital_accept_computed(by=scenario.office, cycle=cycle)
+    member = cycle.members.get(staff=scenario.employee_staff)
+    steps.hospital_decide(by=scenario.office, member=member, grade="一般", reason="投诉两次")
+    attention = client.get(url, {"show": "attention"}).content.decode()
+    assert 'data-testid="decide-E0102"' in attention and 'data-testid="decide-E0201"' not in attention

@@ -140,7 +140,10 @@ def committee(request, year: int):
     if not may_decide(access):
         raise PermissionDenied
     grades = grade_names(definition_of(cycle))
-    rows = selectors.committee_rows(cycle=cycle)
+    departments = selectors.headed_departments(access=access, cycle=cycle)
+    department = next((d for d in departments if d.code == request.GET.get("department")), None)
+    attention = request.GET.get("show") == "attention"
+    rows = selectors.committee_rows(cycle=cycle, department=department, attention=attention)
     for member in rows:
         member.form = DecisionForm(
             prefix=f"m{member.pk}",
@@ -163,6 +166,9 @@ def committee(request, year: int):
             "computed_counts": selectors.grade_counts(cycle=cycle, field_name="engine_grade"),
             "veto_grade": definition_of(cycle).veto_grade,
             "editable": cycle.state == CycleState.HOSPITAL,
+            "departments": departments,
+            "department": department,
+            "attention": attention,
         },
     )
 
