@@ -63,3 +63,9 @@ def departments_in_scope(access) -> QuerySet[Department]:
 
 def may_edit_staff(access, staff: Staff) -> bool:
     return may_edit_department(access, staff.department)
+
+
+def responsible_department(commitment) -> Department:
+    """Whose head answers for a commitment: a person's pledge follows the person (their department
+    now, whose page lists it), a department's its department."""
+    return commitment.staff.department if commitment.staff_id else commitment.department

@@ -127,8 +127,10 @@ def department_for_reader(*, user, code: str) -> Department | None:
 
 def commitment_for_editor(*, user, pk: int) -> Commitment | None:
     """A commitment the person may change (None: missing or not theirs alike)."""
-    commitment = Commitment.objects.select_related("department", "staff").filter(pk=pk).first()
-    if commitment is None or not permissions.may_edit_department(access_for(user), commitment.department):
+    commitment = Commitment.objects.select_related("department", "staff__department").filter(pk=pk).first()
+    if commitment is None:
+        return None
+    if not permissions.may_edit_department(access_for(user), permissions.responsible_department(commitment)):
         return None
     return commitment
 

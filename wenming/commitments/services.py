@@ -347,7 +347,7 @@ def commitment_update(
     *, by, commitment: Commitment, expected_version: int, text: str, sort_order: int | None = None
 ) -> Commitment:
     commitment = _locked(commitment)
-    _ensure_may_edit(by, commitment.department)
+    _ensure_may_edit(by, permissions.responsible_department(commitment))
     _ensure_version(commitment, expected_version)
     before = snapshot(commitment, ["text", "sort_order"])
     commitment.text = _text(text)
@@ -373,7 +373,7 @@ def commitment_update(
 @transaction.atomic
 def commitment_remove(*, by, commitment: Commitment, expected_version: int) -> None:
     commitment = _locked(commitment)
-    _ensure_may_edit(by, commitment.department)
+    _ensure_may_edit(by, permissions.responsible_department(commitment))
     _ensure_version(commitment, expected_version)
     audit_log(
         actor=by,

@@ -195,3 +195,15 @@ def test_public_settings_and_page_switch(people):
     assert not page.enabled
     services.department_page_set(by=office, department=people.cardio, enabled=False)
     assert AuditEntry.objects.filter(action="commitments.page.updated").count() == 1
+
+
+def test_a_persons_pledge_follows_them_to_their_new_department(people):
+    pledge = services.commitment_add(
+        by=people.head_cardio, year=2026, department=people.cardio, text="耐心解答", staff=people.employee_staff
+    )
+    people.employee_staff.department = people.ortho
+    people.employee_staff.save()
+    with pytest.raises(services.CommitmentNotAllowed):  # no longer one of hers
+        services.commitment_update(by=people.head_cardio, commitment=pledge, expected_version=1, text="旧科室改的")
+    updated = services.commitment_update(by=people.head_ortho, commitment=pledge, expected_version=1, text="微笑服务")
+    assert updated.text == "微笑服务"
