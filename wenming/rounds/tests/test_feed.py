@@ -74,7 +74,7 @@ def test_feed_department_standard(world, published_round):
 def test_feed_refusals(world, closed_round, make_round):
     office = world.s.office
     # Closed but not published: its scores would show on scorecards before the results are out.
-    with pytest.raises(RoundError, match="published"):
+    with pytest.raises(RoundError):
         round_feed(round=closed_round, by=office, standard_code="YDKP-2026", item_code="Y7", period_key="2026")
     closed_round = services.round_publish(by=office, round=closed_round)
     with pytest.raises(RoundError):
