@@ -40,19 +40,12 @@ def may_acknowledge(access, alert: Alert) -> bool:
     return may_manage_rules(access) or access.heads_department(alert.department)
 
 
-def _head_filter(access, prefix: str) -> Q:
-    flt = Q(pk__in=[])
-    for path in access.head_paths:
-        flt |= Q(**{f"{prefix}path__startswith": path})
-    return flt
-
-
 def alert_departments(*, access) -> QuerySet[Department]:
     """The departments whose alerts this person may see (for the filter's choices)."""
     if may_manage_rules(access):
         return Department.objects.all()
     if access.is_department_head:
-        return Department.objects.filter(_head_filter(access, ""))
+        return Department.objects.filter(access.headed())
     return Department.objects.none()
 
 
@@ -61,7 +54,7 @@ def alerts_for_access(*, access) -> QuerySet[Alert]:
     if may_manage_rules(access):
         return Alert.objects.all()
     if access.is_department_head:
-        return Alert.objects.filter(_head_filter(access, "department__"))
+        return Alert.objects.filter(access.headed("department__"))
     return Alert.objects.none()
 
 

@@ -49,10 +49,7 @@ def scope_departments(*, access) -> QuerySet[Department]:
     if may_manage_lexicon(access):
         return Department.objects.all()
     if access.is_department_head:
-        flt = Q(pk__in=[])
-        for path in access.head_paths:
-            flt |= Q(path__startswith=path)
-        return Department.objects.filter(flt)
+        return Department.objects.filter(access.headed())
     return Department.objects.none()
 
 

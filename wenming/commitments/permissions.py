@@ -12,10 +12,7 @@
 
 from __future__ import annotations
 
-from functools import reduce
-from operator import or_
-
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from wenming.org.models import Department, Role, Staff
 
@@ -58,7 +55,7 @@ def departments_in_scope(access) -> QuerySet[Department]:
         return Department.objects.all()
     if not access.head_paths:
         return Department.objects.none()
-    return Department.objects.filter(reduce(or_, (Q(path__startswith=path) for path in access.head_paths)))
+    return Department.objects.filter(access.headed())
 
 
 def may_edit_staff(access, staff: Staff) -> bool:

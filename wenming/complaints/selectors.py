@@ -8,8 +8,6 @@ number of queries however many cases there are (pinned in ``tests/test_views.py`
 from __future__ import annotations
 
 from datetime import date
-from functools import reduce
-from operator import or_
 
 from django.db.models import BooleanField, Count, Q, QuerySet, Value, When
 from django.db.models import Case as When_
@@ -42,7 +40,7 @@ def _scope(access) -> Q | None:
     if access.is_office or access.is_system_admin or access.has("leadership"):
         return None
     if access.is_department_head:
-        return reduce(or_, [Q(department__path__startswith=path) for path in access.head_paths])
+        return access.headed("department__")
     return Q(pk__in=[])
 
 
@@ -59,9 +57,7 @@ def case_departments(*, user) -> QuerySet[Department]:
     if access.is_office or access.is_system_admin or access.has("leadership"):
         return Department.objects.filter(is_active=True).order_by("path")
     if access.is_department_head:
-        return Department.objects.filter(
-            reduce(or_, [Q(path__startswith=p) for p in access.head_paths]), is_active=True
-        ).order_by("path")
+        return Department.objects.filter(access.headed(), is_active=True).order_by("path")
     return Department.objects.none()
 
 

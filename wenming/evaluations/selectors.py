@@ -40,10 +40,7 @@ def visible_members(*, access: Access, cycle: EthicsCycle) -> QuerySet[EthicsMem
     if may_read_all(access):
         return members
     if access.head_paths:
-        flt = Q()
-        for path in access.head_paths:
-            flt |= Q(department__path__startswith=path)
-        return members.filter(flt)
+        return members.filter(access.headed("department__"))
     return members.none()
 
 
@@ -245,10 +242,7 @@ def daily_records_for(*, access: Access, cycle: EthicsCycle) -> QuerySet[DailyRe
     if may_decide(access):  # the office and the committee; not inspectors: these are personal records
         return records
     if access.head_paths:
-        flt = Q()
-        for path in access.head_paths:
-            flt |= Q(department__path__startswith=path)
-        return records.filter(flt)
+        return records.filter(access.headed("department__"))
     return records.none()
 
 

@@ -116,10 +116,7 @@ def scope_departments(*, access) -> QuerySet[Department]:
     if may_manage_feedback(access):
         return Department.objects.all()
     if access.is_department_head:
-        flt = Q()
-        for path in access.head_paths:
-            flt |= Q(path__startswith=path)
-        return Department.objects.filter(flt)
+        return Department.objects.filter(access.headed())
     return Department.objects.none()
 
 
@@ -129,10 +126,7 @@ def feedback_for_access(*, access) -> QuerySet[Feedback]:
     if may_manage_feedback(access):
         return qs
     if access.is_department_head:
-        flt = Q()
-        for path in access.head_paths:
-            flt |= Q(department__path__startswith=path)
-        return qs.filter(flt)
+        return qs.filter(access.headed("department__"))
     return qs.none()
 
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import reduce
-from operator import or_
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
@@ -113,7 +111,7 @@ def rounds_for(*, user) -> QuerySet[InspectionRound]:
         return rounds
     if not access.head_paths:
         return rounds.none()
-    return rounds.filter(reduce(or_, [Q(department__path__startswith=path) for path in access.head_paths]))
+    return rounds.filter(access.headed("department__"))
 
 
 # --- Review: rounds, findings, photos and appeals as a person may see them ---------------------
@@ -410,9 +408,7 @@ def appeals_for(*, user, state: str = "", department: Department | None = None) 
     if not may_decide_appeals(access):
         if not access.head_paths:
             return appeals.none()
-        appeals = appeals.filter(
-            reduce(or_, [Q(finding__round__department__path__startswith=path) for path in access.head_paths])
-        )
+        appeals = appeals.filter(access.headed("finding__round__department__"))
     if state:
         appeals = appeals.filter(state=state)
     if department is not None:

@@ -125,6 +125,14 @@ class Access:
             return True
         return any(department.path.startswith(path) for path in self.head_paths)
 
+    def headed(self, prefix: str = "") -> Q:
+        """A filter for the departments this person heads, each with those under it; ``prefix`` is
+        the way from the model filtered to a department (``"department__"``). Matches nothing for
+        someone who heads no department."""
+        if not self.head_paths:
+            return Q(pk__in=[])
+        return reduce(or_, [Q(**{f"{prefix}path__startswith": path}) for path in self.head_paths])
+
     def heads_department(self, department: Department) -> bool:
         """Is this person head of the department (or of one above it)?"""
         return any(department.path.startswith(path) for path in self.head_paths)

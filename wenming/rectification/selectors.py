@@ -13,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from functools import reduce
-from operator import or_
 
 from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -170,7 +168,7 @@ def openable_departments(*, user) -> QuerySet[Department]:
         return departments
     if not access.head_paths:
         return departments.none()
-    return departments.filter(reduce(or_, [Q(path__startswith=path) for path in access.head_paths]))
+    return departments.filter(access.headed())
 
 
 def responsible_choices(department: Department | None) -> QuerySet[Staff]:

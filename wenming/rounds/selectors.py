@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
-from functools import reduce
-from operator import or_
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -30,12 +28,6 @@ from .results import Outcome, half_up, outcome, patient_value
 from .services import is_office_access
 
 RESULT_STATES = (RoundState.CLOSED, RoundState.PUBLISHED)
-
-
-def _head_filter(access, prefix: str) -> Q:
-    if not access.head_paths:
-        return Q(pk__in=[])
-    return reduce(or_, [Q(**{f"{prefix}path__startswith": path}) for path in access.head_paths])
 
 
 def _sees_all(access) -> bool:
@@ -55,7 +47,7 @@ def rounds_for_user(user) -> QuerySet[Round]:
     if access.has(Role.LEADERSHIP):
         return rounds.exclude(state=RoundState.DRAFT)
     if access.is_department_head:
-        ids = Ratee.objects.filter(_head_filter(access, "department__")).values("round_id")
+        ids = Ratee.objects.filter(access.headed("department__")).values("round_id")
         return rounds.exclude(state=RoundState.DRAFT).filter(pk__in=ids)
     return rounds.none()
 
@@ -75,7 +67,7 @@ def ratees_for(round: Round, access) -> QuerySet[Ratee]:
     ratees = Ratee.objects.filter(round=round)
     if _sees_all(access):
         return ratees
-    return ratees.filter(_head_filter(access, "department__"))
+    return ratees.filter(access.headed("department__"))
 
 
 # --- Results --------------------------------------------------------------------------------------
@@ -188,7 +180,7 @@ def round_completion(*, round: Round, user) -> Completion:
     access = access_for(user)
     ballots = Ballot.objects.filter(round=round)
     if not _sees_all(access):
-        ballots = ballots.filter(_head_filter(access, "rater__department__"))
+        ballots = ballots.filter(access.headed("rater__department__"))
     counts = (
         ballots.values("rater__department_id")
         .annotate(total=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False)))

@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from functools import reduce, wraps
-from operator import or_
+from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 from django.shortcuts import render
@@ -89,7 +87,7 @@ def filter_departments(access: Access):
         return departments
     if not access.head_paths:
         return departments.none()
-    return departments.filter(reduce(or_, [Q(path__startswith=path) for path in access.head_paths]))
+    return departments.filter(access.headed())
 
 
 # --- The list of rounds -----------------------------------------------------------------------

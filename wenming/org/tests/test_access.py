@@ -161,3 +161,16 @@ def test_staff_who_left_lose_their_department_scope(scenario):
     access = access_for(scenario.employee)
     assert not access.can_browse_org
     assert list(access.staff()) == []
+
+
+def test_headed_filters_the_departments_a_head_covers(scenario):
+    from wenming.org.access import access_for
+    from wenming.org.models import Department, Staff
+
+    head = access_for(scenario.head_cardio)
+    assert set(Department.objects.filter(head.headed()).values_list("code", flat=True)) == {"D01", "D0101"}
+    assert set(Staff.objects.filter(head.headed("department__")).values_list("staff_no", flat=True)) == {
+        "E0101",
+        "E0102",
+    }
+    assert not Department.objects.filter(access_for(scenario.employee).headed()).exists()

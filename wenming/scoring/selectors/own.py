@@ -6,10 +6,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from wenming.org.models import Department
 from wenming.standards.models import Standard, StandardVersion
@@ -85,11 +83,7 @@ def my_results(*, access) -> MyResults:
     departments: list[Department] = []
     latest: list[Result] = []
     if access.head_paths:
-        departments = list(
-            Department.objects.filter(reduce(or_, [Q(path__startswith=path) for path in access.head_paths]))
-            .filter(is_active=True)
-            .order_by("path")
-        )
+        departments = list(Department.objects.filter(access.headed()).filter(is_active=True).order_by("path"))
         results = (
             Result.objects.filter(department__in=[d.pk for d in departments], period__computed_at__isnull=False)
             .select_related("period__standard")
