@@ -23,8 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenming.core.audit import audit_log
+from wenming.notifications.selectors import users_with_roles
 from wenming.notifications.services import notify
 from wenming.org.access import access_for
+from wenming.org.models import Role
 from wenming.org.selectors import hospital_today
 from wenming.scoring.models import Record, RecordKind, RecordStatus
 from wenming.scoring.services.manual import Cell, Seen, manual_scores_save
@@ -311,21 +313,14 @@ def objection_raise(*, by, member: EthicsMember, text_: str) -> Objection:
         target_repr=member_repr(member),
         data={"grade": member.final_grade},
     )
-    office = [a.user for a in _office_accounts()]
     notify(
-        recipients=office,
+        recipients=users_with_roles(Role.OFFICE),
         kind="evaluations.objection.raised",
         params={"person": member.staff.name, "cycle": cycle.title},
         url=f"/evaluations/{cycle.year}/publicity/",
         exclude=by,
     )
     return objection
-
-
-def _office_accounts():
-    from wenming.org.models import Role, RoleAssignment
-
-    return RoleAssignment.objects.filter(role=Role.OFFICE).select_related("user")
 
 
 @transaction.atomic
