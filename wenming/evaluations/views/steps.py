@@ -133,6 +133,21 @@ def _decorate_panel(rows, typed: dict, cell_errors: dict, row_errors: dict) -> N
 # --- 单位评价 ---------------------------------------------------------------------------------
 
 
+def _decision_form(member, grades: list[str]) -> DecisionForm:
+    """A person's decision form as stored (the computed grade offered while undecided)."""
+    return DecisionForm(
+        prefix=f"m{member.pk}",
+        initial={
+            "grade": member.final_grade or member.engine_grade,
+            "reason": member.override_reason,
+            "comment": member.hospital_comment,
+            "improvement_plan": member.improvement_plan,
+            "version": member.version,
+        },
+        grades=grades,
+    )
+
+
 @evaluations_required
 def committee(request, year: int):
     access = access_for(request.user)
@@ -145,17 +160,7 @@ def committee(request, year: int):
     attention = request.GET.get("show") == "attention"
     rows = selectors.committee_rows(cycle=cycle, department=department, attention=attention)
     for member in rows:
-        member.form = DecisionForm(
-            prefix=f"m{member.pk}",
-            initial={
-                "grade": member.final_grade or member.engine_grade,
-                "reason": member.override_reason,
-                "comment": member.hospital_comment,
-                "improvement_plan": member.improvement_plan,
-                "version": member.version,
-            },
-            grades=grades,
-        )
+        member.form = _decision_form(member, grades)
     return render(
         request,
         "evaluations/committee.html",
@@ -201,17 +206,7 @@ def committee_decide(request, year: int, pk: int):
             apply_service_errors(form, error)
         else:
             saved = True
-            form = DecisionForm(
-                prefix=f"m{member.pk}",
-                initial={
-                    "grade": member.final_grade,
-                    "reason": member.override_reason,
-                    "comment": member.hospital_comment,
-                    "improvement_plan": member.improvement_plan,
-                    "version": member.version,
-                },
-                grades=grades,
-            )
+            form = _decision_form(member, grades)
     if not request.htmx:
         if saved:
             messages.success(request, _("The grade of %(name)s was saved.") % {"name": member.staff.name})
